@@ -1,0 +1,1 @@
+"""Speed and memory benchmarks against a plain llama-index pipeline."""

@@ -1,0 +1,1 @@
+"""The HTTP API (FastAPI) and the chat page (Gradio), both over one engine."""
