@@ -20,7 +20,9 @@ def _fail(exc: ForumError) -> None:
 
 @app.command()
 def ingest(
-    path: Annotated[Path | None, typer.Argument(help="Folder of documents (default: FORUM_CORPUS_DIR).")] = None,
+    path: Annotated[
+        Path | None, typer.Argument(help="Folder of documents (default: FORUM_CORPUS_DIR).")
+    ] = None,
     reset: Annotated[bool, typer.Option("--reset", help="Drop the index and rebuild it.")] = False,
 ) -> None:
     """Index a folder of documents (incremental: unchanged files are not embedded again)."""
@@ -78,7 +80,10 @@ def eval_(
     suite: Annotated[str, typer.Option(help="forum | xquad | distractor | smoke")] = "forum",
     config: Annotated[list[str] | None, typer.Option(help="Configurations to compare (repeatable).")] = None,
     out: Annotated[Path | None, typer.Option(help="Folder for report.md, report.json and the chart.")] = None,
-    limit: Annotated[int | None, typer.Option(help="Ask at most this many questions.")] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option(help="Ask at most this many questions (xquad: per language; distractor: articles)."),
+    ] = None,
 ) -> None:
     """Run an eval suite and write a report."""
     from forum_assistant.evals.commands import run_eval

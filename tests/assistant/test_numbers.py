@@ -133,7 +133,7 @@ def test_quantities(text: str, lang: str | None, value: float, unit: str | None,
 
 
 def test_corpus_sentence_figures_and_raw_spans() -> None:
-    text = "预计将吸引来自50余个国家和地区的超3000名科学家、企业家及政策制定者参会。论坛设置12场平行论坛、8场技术交易专场"  # noqa: E501
+    text = "预计将吸引来自50余个国家和地区的超3000名科学家、企业家及政策制定者参会。论坛设置12场平行论坛、8场技术交易专场"
     found = extract_quantities(text)
     assert [(q.raw, q.value, q.qualifier) for q in found] == [
         ("50余", 50, "over"), ("超3000", 3000, "over"), ("12", 12, None), ("8", 8, None),

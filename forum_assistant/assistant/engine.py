@@ -1,0 +1,324 @@
+"""The answer engine: one object that the CLI, the HTTP API, the chat page and the evals all share.
+
+question + history -> standalone question -> (Chinese rendering) -> hybrid retrieval -> evidence sentences
+-> LLM answer with [n] (or extractive) -> verification -> conflicts -> confidence / refusal -> Answer.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from llama_index.core.llms import LLM
+
+from forum_assistant.assistant import messages
+from forum_assistant.assistant.anchoring import unanchored_figure
+from forum_assistant.assistant.conflicts import find_conflicts
+from forum_assistant.assistant.evidence import EvidenceSignals, SentenceEmbeddingCache, select_evidence
+from forum_assistant.assistant.generate import (
+    build_messages,
+    cited_numbers,
+    extractive_answer,
+    is_not_found,
+    stream_answer,
+)
+from forum_assistant.assistant.language import is_chinese, resolve_language
+from forum_assistant.assistant.repair import repair_citations
+from forum_assistant.assistant.retrieval import HybridRetriever, Retrieval
+from forum_assistant.assistant.rewrite import standalone_question
+from forum_assistant.assistant.schema import (
+    Answer,
+    Citation,
+    Conflict,
+    Evidence,
+    FactCheck,
+    Question,
+    Removal,
+    StreamEvent,
+)
+from forum_assistant.assistant.verify import split_answer, verify_sentences
+from forum_assistant.errors import BadInputError, ForumError, UnavailableError
+from forum_assistant.settings import Settings
+from forum_assistant.vectorstore.index import ForumIndex
+
+log = logging.getLogger(__name__)
+_MARKER_ONLY = re.compile(r"\[\d+\]|NOT_FOUND")
+
+
+@dataclass
+class _Work:
+    """State of one question as it moves through the stages."""
+
+    question: Question
+    language: str
+    standalone: str
+    chinese: str | None = None
+    retrieval: Retrieval | None = None
+    evidence: list[Evidence] = field(default_factory=list)
+    signals: EvidenceSignals = field(default_factory=lambda: EvidenceSignals(coverage=0.0, dense=0.0))
+    timings: dict[str, float] = field(default_factory=dict)
+    started: float = field(default_factory=time.perf_counter)
+
+    def lap(self, stage: str, since: float) -> float:
+        now = time.perf_counter()
+        self.timings[stage] = round((now - since) * 1000, 1)
+        return now
+
+
+class ForumEngine:
+    """Grounded question answering over the forum index. Thread-safe for concurrent `answer` calls."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        index: ForumIndex,
+        llm: LLM | None = None,
+        *,
+        retrieval_modes: tuple[str, ...] = ("dense", "keyword"),
+    ) -> None:
+        self.settings = settings
+        self.index = index
+        self.llm = llm
+        self.retrieval_modes = retrieval_modes
+        self.retriever = HybridRetriever(index, top_k=settings.top_k, modes=retrieval_modes)
+        self.sentences = SentenceEmbeddingCache(index.embedder)
+
+    @classmethod
+    def build(cls, settings: Settings) -> ForumEngine:
+        """Open the index and load the configured LLM (seconds: models page in)."""
+        from forum_assistant.assistant.llm import make_llm
+
+        index = ForumIndex.open(settings)
+        llm = make_llm(settings)
+        return cls(settings, index, llm)
+
+    # ----- public API -------------------------------------------------------------------------------
+    def answer(self, question: Question) -> Answer:
+        """The verified answer object (what /api/chat returns)."""
+        final: Answer | None = None
+        for event in self.stream(question):
+            if event.kind == "answer":
+                final = event.answer
+        assert final is not None  # stream always ends with an answer event
+        return final
+
+    def stream(self, question: Question) -> Iterator[StreamEvent]:
+        """Events: `citations` (the evidence, early), `delta`s (answer text), then the final `answer`."""
+        work = self._prepare(question)
+        citations = [_citation(n, ev) for n, ev in enumerate(work.evidence, start=1)]
+        yield StreamEvent(kind="citations", citations=citations)
+
+        use_llm = self.llm is not None and question.mode != "extract" and bool(work.evidence)
+        text, fallback, llm_not_found = "", None, False
+        if use_llm:
+            t0 = time.perf_counter()
+            try:
+                msgs = build_messages(work.standalone, work.evidence, work.language)
+                for delta in stream_answer(self.llm, msgs):  # type: ignore[arg-type]
+                    text += delta
+                    yield StreamEvent(kind="delta", delta=delta)
+                llm_not_found = is_not_found(text)
+            except UnavailableError as exc:
+                fallback = f"LLM unavailable ({exc}); extractive answer given instead."
+                log.warning(fallback)
+            work.lap("generate", t0)
+        elif question.mode == "generate" and self.llm is None:
+            fallback = "No LLM is configured; extractive answer given instead."
+        yield StreamEvent(kind="answer", answer=self._finish(work, text, fallback, llm_not_found, use_llm))
+
+    def fact_check(self, claim: str, language: str = "auto") -> FactCheck:
+        """Supporting and contradicting source sentences for a claim, and a verdict."""
+        from forum_assistant.assistant.factcheck import judge, verdict
+
+        work = self._prepare(Question(message=claim, language=language))
+        support_n, contra_n = judge(claim, work.chinese, work.evidence)
+        by_n = {n: _citation(n, ev) for n, ev in enumerate(work.evidence, start=1)}
+        supporting = [by_n[n] for n in support_n]
+        contradicting = [by_n[n] for n in contra_n]
+        result = verdict(supporting, contradicting)
+        if result == "not_found" and self._confidence(work, 1.0) >= 0.7 and work.evidence:
+            # No figures to compare, but a sentence that says the same thing in other words.
+            supporting, result = [by_n[1]], "supported"
+        conflicts = find_conflicts(work.evidence)
+        return FactCheck(
+            claim=claim,
+            language=work.language,
+            verdict=result,  # type: ignore[arg-type]
+            supporting=supporting,
+            contradicting=contradicting,
+            conflicts=conflicts,
+        )
+
+    def health(self) -> dict[str, object]:
+        """Readiness and what is loaded."""
+        stats = self.index.stats()
+        return {
+            "ready": not self.index.is_empty(),
+            "documents": stats.get("documents", 0),
+            "chunks": stats.get("chunks", 0),
+            "embedder": stats.get("embedder", self.settings.embed_backend),
+            "llm": None if self.llm is None else self.settings.llm_model,
+        }
+
+    def reingest(self) -> dict[str, object]:
+        """Re-ingest the configured corpus into the open index; returns the report."""
+        from forum_assistant.ingest.pipeline import ingest
+
+        report = ingest(self.settings, self.settings.corpus_dir, self.index, progress=False)
+        self.retriever = HybridRetriever(self.index, top_k=self.settings.top_k, modes=self.retrieval_modes)
+        return report.as_dict() if hasattr(report, "as_dict") else dict(vars(report))
+
+    # ----- stages -----------------------------------------------------------------------------------
+    def _prepare(self, question: Question) -> _Work:
+        message = question.message.strip()
+        if not message:
+            raise BadInputError("The message is empty; type a question about the Zhongguancun Forum.")
+        if len(message) > self.settings.max_message_chars:
+            raise BadInputError(
+                f"The message has {len(message)} characters; the limit is {self.settings.max_message_chars}."
+            )
+        t = time.perf_counter()
+        language = resolve_language(question.language, message)
+        work = _Work(question=question, language=language, standalone=message)
+        work.standalone = standalone_question(message, question.history, self.llm)
+        t = work.lap("rewrite", t)
+        if self.llm is not None and not is_chinese(resolve_language("auto", work.standalone)):
+            work.chinese = self._to_chinese(work.standalone)
+            t = work.lap("translate", t)
+        work.retrieval = self.retriever.search(work.standalone, work.chinese)
+        work.evidence, work.signals = select_evidence(
+            work.retrieval, self.index, self.sentences, limit=self.settings.evidence_sentences
+        )
+        work.lap("retrieve", t)
+        return work
+
+    def _to_chinese(self, text: str) -> str | None:
+        from forum_assistant.assistant.translate import to_chinese
+
+        try:
+            return to_chinese(self.llm, text)  # type: ignore[arg-type]
+        except ForumError as exc:  # retrieval still works without the rendering, only less well
+            log.warning("Chinese rendering failed: %s", exc)
+            return None
+
+    def _finish(
+        self, work: _Work, text: str, fallback: str | None, llm_not_found: bool, used_llm: bool
+    ) -> Answer:
+        t = time.perf_counter()
+        evidence = work.evidence
+        removed: list[Removal] = []
+        mode = "generate" if used_llm and fallback is None else "extract"
+        kept_ratio = 1.0
+        if mode == "generate" and not llm_not_found:
+            embed = self._embed_texts
+            terms = list(work.signals.terms)
+            sentences = repair_citations(split_answer(text), evidence, terms)
+            result = verify_sentences(sentences, evidence, embed=embed)
+            removed = list(result.removed)
+            kept = []
+            for sentence in result.kept:
+                figure = unanchored_figure(sentence, evidence, terms)
+                if figure is None:
+                    kept.append(sentence)
+                else:
+                    reason = f"figure {figure} in the cited source is not about {' / '.join(terms)}"
+                    removed.append(Removal(sentence=sentence.text, reason=reason))
+            total = len(kept) + len(removed)
+            kept_ratio = len(kept) / total if total else 0.0
+            text = "".join(s.text + s.trailing for s in kept).strip()
+            if not _MARKER_ONLY.sub("", text).strip(" .。,，;；"):
+                fallback = "No generated sentence survived verification; extractive answer given instead."
+                mode = "extract"
+        work.lap("verify", t)
+
+        conflicts = find_conflicts(evidence)
+        confidence = self._confidence(work, kept_ratio)
+        refused = (
+            not evidence
+            or llm_not_found
+            or (work.signals.coverage is not None and work.signals.coverage < 0.3)
+            or not self._year_matches(work)
+            or confidence < self.settings.refusal_threshold
+        )
+        if refused:
+            text = messages.say(messages.REFUSAL, work.language)
+            mode = "generate" if used_llm and fallback is None else "extract"
+        elif mode == "extract":
+            # With conflicting sources, quote each side so both figures are in front of the reader.
+            sides = sorted({n for c in conflicts for n in c.citations})
+            text = extractive_answer(evidence, [1, *[n for n in sides if n != 1]])
+            if not is_chinese(work.language):
+                text = f"{messages.say(messages.SOURCES_SAY, work.language)} {text}"
+        if conflicts and not refused:
+            text = self._mention_conflicts(text, conflicts, work.language)
+
+        cited = set(cited_numbers(text))
+        citations = [
+            _citation(n, ev)
+            for n, ev in enumerate(evidence, start=1)
+            if refused or n in cited  # a refusal lists the closest sources
+        ]
+        if mode == "extract" and not is_chinese(work.language) and self.llm is not None and not refused:
+            self._add_translations(citations, work.language)
+        work.timings["total"] = round((time.perf_counter() - work.started) * 1000, 1)
+        return Answer(
+            answer=text,
+            language=work.language,
+            mode=mode,  # type: ignore[arg-type]
+            refused=refused,
+            confidence=round(confidence, 3),
+            confidence_label="high" if confidence >= 0.7 else "medium" if confidence >= 0.45 else "low",
+            question=work.question.message,
+            standalone_question=work.standalone,
+            citations=citations,
+            conflicts=conflicts,
+            removed=removed,
+            timings_ms=work.timings,
+            fallback_reason=fallback,
+        )
+
+    def _confidence(self, work: _Work, kept_ratio: float) -> float:
+        # Calibrated on the eval questions (see docs/answer-engine.md): e5 similarities live in ~0.75-0.92.
+        coverage = 0.6 if work.signals.coverage is None else work.signals.coverage
+        dense = min(1.0, max(0.0, (work.signals.dense - 0.78) / 0.12))
+        return 0.5 * coverage + 0.3 * dense + 0.2 * kept_ratio
+
+    @staticmethod
+    def _year_matches(work: _Work) -> bool:
+        """A question about an edition needs evidence from that edition (or naming that year)."""
+        years = work.retrieval.years if work.retrieval else set()
+        if not years:
+            return True
+        return any(
+            ev.year is None or ev.year in years or any(str(y) in ev.quote for y in years)
+            for ev in work.evidence[:2]
+        )
+
+    @staticmethod
+    def _mention_conflicts(text: str, conflicts: list[Conflict], language: str) -> str:
+        cited = set(cited_numbers(text))
+        missing = [c for c in conflicts if not set(c.citations) <= cited]
+        if not missing:
+            return text
+        notes = "; ".join(f"{c.about} {''.join(f'[{n}]' for n in c.citations)}" for c in missing)
+        return f"{text} {messages.say(messages.CONFLICT, language)} {notes}"
+
+    def _add_translations(self, citations: list[Citation], language: str) -> None:
+        from forum_assistant.assistant.translate import translate
+
+        for citation in citations[:3]:
+            try:
+                citation.translation = translate(self.llm, citation.quote, language)  # type: ignore[arg-type]
+            except ForumError as exc:
+                log.warning("translation failed: %s", exc)
+                return
+
+    def _embed_texts(self, texts: list[str]) -> list[list[float]]:
+        return self.index.embedder.get_text_embedding_batch(texts)
+
+
+def _citation(n: int, ev: Evidence) -> Citation:
+    return Citation(n=n, **ev.model_dump(exclude={"year"}))

@@ -1,0 +1,52 @@
+"""Fixed sentences the engine says itself (refusals, conflict notes), in the user's language.
+
+These never depend on the LLM, so a refusal is correct and in the right language even with no model loaded.
+"""
+
+from __future__ import annotations
+
+REFUSAL = {
+    "zh": "抱歉，现有资料中没有找到这个问题的答案。以下是最相关的来源，供您参考。",
+    "en": "Sorry, the sources do not contain an answer to this question. The closest sources are listed below.",
+    "fr": "Désolé, les sources ne contiennent pas de réponse à cette question. Les sources les plus proches "
+    "sont indiquées ci-dessous.",
+    "es": "Lo siento, las fuentes no contienen una respuesta a esta pregunta. Abajo están las fuentes más "
+    "cercanas.",
+    "de": "Leider enthalten die Quellen keine Antwort auf diese Frage. Die nächstliegenden Quellen stehen "
+    "unten.",
+    "ja": "申し訳ありませんが、資料にはこの質問への答えが見つかりませんでした。関連する資料を下に示します。",
+    "ko": "죄송합니다. 자료에서 이 질문에 대한 답을 찾을 수 없습니다. 가장 관련 있는 자료를 아래에 표시합니다.",
+    "ru": "К сожалению, в источниках нет ответа на этот вопрос. Ниже приведены наиболее близкие источники.",
+    "ar": "عذرًا، لا تحتوي المصادر على إجابة لهذا السؤال. أقرب المصادر مدرجة أدناه.",
+    "it": "Spiacente, le fonti non contengono una risposta a questa domanda. Le fonti più vicine sono qui sotto.",
+    "pt": "Desculpe, as fontes não contêm resposta para esta pergunta. As fontes mais próximas estão abaixo.",
+}
+
+CONFLICT = {
+    "zh": "注意：来源之间存在出入：",
+    "en": "Note: the sources disagree:",
+    "fr": "Attention : les sources divergent :",
+    "es": "Atención: las fuentes no coinciden:",
+    "de": "Hinweis: Die Quellen widersprechen sich:",
+    "ja": "注意：資料の間で数字が異なります：",
+    "ko": "참고: 자료 간에 수치가 다릅니다:",
+    "ru": "Внимание: источники расходятся:",
+    "ar": "ملاحظة: المصادر متعارضة:",
+}
+
+SOURCES_SAY = {
+    "zh": "来源原文：",
+    "en": "The sources say:",
+    "fr": "Les sources disent :",
+    "es": "Las fuentes dicen:",
+    "de": "Die Quellen sagen:",
+    "ja": "資料の原文：",
+    "ko": "자료 원문:",
+    "ru": "Источники говорят:",
+    "ar": "تقول المصادر:",
+}
+
+
+def say(table: dict[str, str], language: str) -> str:
+    """The sentence for `language`, English when we have no translation of it."""
+    return table.get(language, table["en"])

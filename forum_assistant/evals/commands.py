@@ -1,0 +1,158 @@
+"""`forum-assistant eval --suite forum|xquad|distractor|smoke`: run a suite, write the report, summarize."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from forum_assistant.errors import BadInputError
+from forum_assistant.evals.configs import (
+    EVAL_LLM_TIMEOUT_S,
+    FORUM_CONFIGS,
+    SMOKE_CONFIGS,
+    LLMPool,
+    get_spec,
+    open_eval_index,
+)
+from forum_assistant.evals.dataset import EvalItem, load_items, smoke_items
+from forum_assistant.evals.report import new_report, write_report
+from forum_assistant.evals.runner import ConfigResult, run_configs, worst_failures
+from forum_assistant.settings import Settings, load_settings
+
+SUITES = ("forum", "xquad", "distractor", "smoke")
+RESULTS_DIR = Path(__file__).parent / "results"
+
+
+def default_out(suite: str) -> Path:
+    """results/<suite>-<date>/ in the package for the full suites; a fresh temp folder for smoke."""
+    if suite == "smoke":
+        return Path(tempfile.mkdtemp(prefix="forum-eval-smoke-"))
+    return RESULTS_DIR / f"{suite}-{dt.date.today().isoformat()}"
+
+
+def forum_report(
+    settings: Settings,
+    items: list[EvalItem],
+    configs: list[str],
+    *,
+    suite: str = "forum",
+    index_name: str = "forum",
+    progress: bool = True,
+    checkpoint: Path | None = None,
+) -> tuple[dict[str, Any], list[ConfigResult]]:
+    """Run the configurations over the items on an eval index of the forum corpus; returns the report.
+
+    With `checkpoint`, a partial report is written there after each configuration.
+    """
+    specs = [get_spec(name) for name in configs]
+    started = time.perf_counter()
+    report = new_report(suite, settings)
+    index, ingest_info = open_eval_index(settings, index_name, settings.corpus_dir, progress=progress)
+    pool = LLMPool(settings)
+    done: list[ConfigResult] = []
+
+    def save(result: ConfigResult) -> None:
+        done.append(result)
+        if checkpoint is not None:
+            fill_report(report, [result])
+            report["runtime_s"] = round(time.perf_counter() - started, 1)
+            write_report(checkpoint, report, _records(done))
+
+    try:
+        results = run_configs(specs, settings, index, items, pool, progress=progress, on_result=save)
+    finally:
+        pool.close()
+        index.close()
+    fill_report(report, results)
+    report["extra"]["index"] = ingest_info
+    report["extra"]["dataset"] = {"items": len(items), "ids": [item.id for item in items]}
+    report["runtime_s"] = round(time.perf_counter() - started, 1)
+    report["notes"].append(
+        f"LLM calls may take up to {EVAL_LLM_TIMEOUT_S:.0f} s in evals (serving uses llm_timeout_s), so that "
+        "a loaded machine slows answers down instead of turning them into fallbacks or errors."
+    )
+    report["notes"].append(
+        "The baseline is asked only the last message of a follow-up (a query engine keeps no history) and "
+        "its hit@k is over its 3 source chunks; it never refuses by design."
+        if any(s.pipeline == "baseline" for s in specs)
+        else "No baseline in this run."
+    )
+    return report, results
+
+
+def fill_report(report: dict[str, Any], results: list[ConfigResult], suffix: str = "") -> None:
+    """Put each configuration's summary and worst failures into the report."""
+    for result in results:
+        name = result.spec.name + suffix
+        report["configs"][name] = result.summary()
+        report["failures"][name] = [r.as_dict() for r in worst_failures(result.records)]
+
+
+def _records(results: list[ConfigResult]) -> list[dict[str, Any]]:
+    return [record.as_dict() for result in results for record in result.records]
+
+
+def run_eval(suite: str, configs: list[str], out: Path | None, limit: int | None) -> None:
+    """Run `suite` with `configs` (default per suite), at most `limit` questions, writing into `out`."""
+    if suite not in SUITES:
+        raise BadInputError(f"Unknown suite {suite!r}; choose one of {', '.join(SUITES)}.")
+    if limit is not None and limit < 1:
+        raise BadInputError("--limit must be a positive number of questions.")
+    settings = load_settings()
+    target = out or default_out(suite)
+    if suite in ("forum", "smoke"):
+        items = smoke_items() if suite == "smoke" else load_items()
+        items = items[:limit] if limit else items
+        chosen = configs or (SMOKE_CONFIGS if suite == "smoke" else FORUM_CONFIGS)
+        report, results = forum_report(settings, items, chosen, suite=suite, checkpoint=target)
+        records = _records(results)
+    elif suite == "xquad":
+        from forum_assistant.evals.xquad import run_xquad
+
+        report, records = run_xquad(settings, configs, limit)
+    else:
+        from forum_assistant.evals.distractor import run_distractor
+
+        report, records = run_distractor(settings, configs, limit)
+    paths = write_report(target, report, records)
+    print_summary(report, paths)
+
+
+def print_summary(report: dict[str, Any], paths: dict[str, Path]) -> None:
+    """A short table on the terminal and where the files went."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    if report["configs"]:
+        table = Table(title=f"{report['suite']} suite")
+        for col in ("config", "accuracy", "hit@5", "cit. precision", "refusal recall", "p50 ms", "p95 ms"):
+            table.add_column(col)
+        for name, s in report["configs"].items():
+            total = s.get("latency_ms", {}).get("total", {})
+            cells = [
+                s.get("accuracy"),
+                s["retrieval"].get("hit@5"),
+                s["citation"].get("precision"),
+                s["refusal"].get("recall"),
+                total.get("p50"),
+                total.get("p95"),
+            ]
+            table.add_row(name, *("–" if c is None else f"{c:.2f}" if c < 10 else f"{c:.0f}" for c in cells))
+        console.print(table)
+    retrieval = report["extra"].get("retrieval") if report["suite"] == "xquad" else None
+    if retrieval:
+        langs = sorted({lang for per in retrieval.values() for lang in per})
+        table = Table(title="XQuAD recall@5 of the gold paragraph")
+        for col in ("configuration", *langs):
+            table.add_column(col)
+        for name, per in retrieval.items():
+            table.add_row(name, *(f"{per[lang]['recall@5']:.2f}" if lang in per else "–" for lang in langs))
+        console.print(table)
+    console.print(f"Runtime {report['runtime_s'] / 60:.1f} min. Report: {paths['md']}")
+    for kind, path in paths.items():
+        if kind != "md":
+            console.print(f"  {kind}: {path}")

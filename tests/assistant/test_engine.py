@@ -1,0 +1,187 @@
+"""The answer engine end to end on the real corpus, the real embedder and (marked llm) the real 0.5B model."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from llama_index.core.base.llms.types import (
+    ChatMessage,
+    ChatResponse,
+    ChatResponseGen,
+    CompletionResponse,
+    CompletionResponseGen,
+    LLMMetadata,
+)
+from llama_index.core.llms import CustomLLM
+
+from forum_assistant.assistant.engine import ForumEngine
+from forum_assistant.assistant.llm import make_llm
+from forum_assistant.assistant.schema import Answer, Question, Turn
+from forum_assistant.errors import BadInputError
+from forum_assistant.settings import Settings
+from forum_assistant.vectorstore.index import ForumIndex
+
+
+class ScriptedLLM(CustomLLM):
+    """Says exactly what the test scripts, to force a specific bad output through the real engine."""
+
+    script: str = ""
+
+    @property
+    def metadata(self) -> LLMMetadata:
+        return LLMMetadata(model_name="scripted")
+
+    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        return CompletionResponse(text=self.script)
+
+    def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
+        def gen() -> CompletionResponseGen:
+            for i, word in enumerate(self.script.split(" ")):
+                piece = word if i == 0 else " " + word
+                yield CompletionResponse(text=piece, delta=piece)
+
+        return gen()
+
+    def chat(self, messages: Any, **kwargs: Any) -> ChatResponse:
+        return ChatResponse(message=ChatMessage(role="assistant", content=self.script))
+
+    def stream_chat(self, messages: Any, **kwargs: Any) -> ChatResponseGen:
+        def gen() -> ChatResponseGen:
+            text = ""
+            for completion in self.stream_complete(""):
+                text += completion.delta or ""
+                yield ChatResponse(
+                    message=ChatMessage(role="assistant", content=text), delta=completion.delta
+                )
+
+        return gen()
+
+
+def _assert_quotes_match(answer: Answer, index: ForumIndex) -> None:
+    for c in answer.citations:
+        assert index.document(c.doc_id).text[c.start : c.end] == c.quote
+
+
+@pytest.fixture(scope="module")
+def extractive(corpus_settings: Settings, corpus_index: ForumIndex) -> ForumEngine:
+    return ForumEngine(corpus_settings.model_copy(update={"llm_model": "none"}), corpus_index, None)
+
+
+@pytest.fixture(scope="module")
+def generative(corpus_settings: Settings, corpus_index: ForumIndex) -> Iterator[ForumEngine]:
+    settings = corpus_settings.model_copy(update={"llm_model": "qwen-0.5b"})
+    llm = make_llm(settings)
+    assert llm is not None
+    yield ForumEngine(settings, corpus_index, llm)
+    close = getattr(llm, "close", None)
+    if close:
+        close()
+
+
+def test_chinese_question_is_answered_from_the_right_sentence(extractive: ForumEngine) -> None:
+    answer = extractive.answer(Question(message="2023年中关村论坛举办了多少场平行论坛？"))
+    assert not answer.refused
+    assert "55" in answer.answer
+    assert answer.citations and answer.citations[0].doc_id == "004_ee9741430f072f91"
+    assert "[1]" in answer.answer
+    _assert_quotes_match(answer, extractive.index)
+
+
+def test_out_of_scope_question_is_refused_in_the_users_language(extractive: ForumEngine) -> None:
+    zh = extractive.answer(Question(message="中关村论坛的门票多少钱？"))
+    assert zh.refused and zh.language == "zh" and "没有找到" in zh.answer
+    assert zh.citations, "a refusal lists the closest sources"
+    _assert_quotes_match(zh, extractive.index)
+
+
+def test_conflicting_sources_surface_both_figures(extractive: ForumEngine) -> None:
+    answer = extractive.answer(Question(message="2026年中关村论坛年会有多少个国家和地区参加？"))
+    assert not answer.refused
+    assert "50" in answer.answer and "100" in answer.answer
+    assert answer.conflicts
+    cited_docs = {c.doc_id for c in answer.citations}
+    assert {"000_f953bc0272d12e83", "001_ac7e4f98f3743c27"} <= cited_docs
+
+
+def test_follow_up_is_rewritten_without_an_llm(extractive: ForumEngine) -> None:
+    history = [
+        Turn(role="user", content="2023年中关村论坛举办了多少场平行论坛？"),
+        Turn(role="assistant", content="2023年举办了55场平行论坛[1]。"),
+    ]
+    answer = extractive.answer(Question(message="那2026年呢？", history=history))
+    assert answer.standalone_question == "2026年中关村论坛举办了多少场平行论坛？"
+    assert not answer.refused
+    assert "12" in answer.answer
+
+
+def test_empty_question_is_a_clear_error(extractive: ForumEngine) -> None:
+    with pytest.raises(BadInputError, match="empty"):
+        extractive.answer(Question(message="   "))
+
+
+def test_stream_sends_citations_first_and_the_answer_last(extractive: ForumEngine) -> None:
+    events = list(extractive.stream(Question(message="2026年会是哪几天举办的？")))
+    assert events[0].kind == "citations" and events[0].citations
+    assert events[-1].kind == "answer" and events[-1].answer is not None
+    assert "3月25日至29日" in events[-1].answer.answer
+
+
+def test_fact_check_finds_support_and_contradiction(extractive: ForumEngine) -> None:
+    result = extractive.fact_check("2026年年会吸引了来自50余个国家和地区的超3000名参会者")
+    assert result.supporting, "the 2026 preview states these figures"
+    assert result.verdict in ("supported", "disputed")
+    if result.verdict == "disputed":
+        assert result.contradicting and result.conflicts
+
+
+def test_planted_unsupported_sentence_is_removed(corpus_settings: Settings, corpus_index: ForumIndex) -> None:
+    scripted = ScriptedLLM(
+        script="2023年中关村论坛举办了55场平行论坛[1]。论坛共吸引了5000名诺贝尔奖得主参加[1]。"
+    )
+    engine = ForumEngine(corpus_settings, corpus_index, scripted)
+    answer = engine.answer(Question(message="2023年中关村论坛举办了多少场平行论坛？", mode="generate"))
+    assert answer.mode == "generate"
+    assert "55" in answer.answer
+    assert "5000" not in answer.answer
+    assert any("5000" in r.reason for r in answer.removed)
+
+
+def test_citation_to_a_missing_source_is_removed(corpus_settings: Settings, corpus_index: ForumIndex) -> None:
+    scripted = ScriptedLLM(script="2023年中关村论坛举办了55场平行论坛[9]。")
+    engine = ForumEngine(corpus_settings, corpus_index, scripted)
+    answer = engine.answer(Question(message="2023年中关村论坛举办了多少场平行论坛？", mode="generate"))
+    assert any("[9]" in r.reason for r in answer.removed)
+    # Nothing survived, so the engine falls back to quoting the evidence.
+    assert answer.mode == "extract" and answer.fallback_reason
+    assert "55" in answer.answer
+    _assert_quotes_match(answer, engine.index)
+
+
+@pytest.mark.llm
+def test_chinese_and_english_questions_cite_the_same_sentence(generative: ForumEngine) -> None:
+    zh = generative.answer(Question(message="2023年中关村论坛举办了多少场平行论坛？"))
+    en = generative.answer(Question(message="How many parallel forums were held at the 2023 forum?"))
+    assert not zh.refused and not en.refused
+    assert en.language == "en"
+    assert "55" in zh.answer and "55" in en.answer
+    zh_quotes = {(c.doc_id, c.start) for c in zh.citations}
+    en_quotes = {(c.doc_id, c.start) for c in en.citations}
+    assert zh_quotes & en_quotes
+    _assert_quotes_match(en, generative.index)
+
+
+@pytest.mark.llm
+def test_generative_refusal_and_follow_up(generative: ForumEngine) -> None:
+    refused = generative.answer(Question(message="What is the Wi-Fi password at the forum venue?"))
+    assert refused.refused and refused.language == "en" and "Sorry" in refused.answer
+
+    history = [
+        Turn(role="user", content="When was the 2023 Zhongguancun Forum held?"),
+        Turn(role="assistant", content="It was held from May 25 to 30 [1]."),
+    ]
+    follow = generative.answer(Question(message="And in 2026?", history=history))
+    assert "2026" in follow.standalone_question
+    assert not follow.refused
+    assert "25" in follow.answer and "29" in follow.answer

@@ -1,0 +1,157 @@
+"""Question rendering into Chinese and quote translation: output cleaning and caching with a scripted
+model (to force specific bad outputs), and the real packaged 0.5B model for the actual translations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from llama_index.core.base.llms.types import (
+    ChatMessage,
+    ChatResponse,
+    CompletionResponse,
+    CompletionResponseGen,
+    LLMMetadata,
+    MessageRole,
+)
+from llama_index.core.llms import CustomLLM
+
+from forum_assistant.assistant.llm import LocalGGUFLLM
+from forum_assistant.assistant.packaged_models import PACKAGED_MODELS, ensure_packaged_model, find_parts
+from forum_assistant.assistant.translate import (
+    clean_output,
+    clear_cache,
+    glossary_terms,
+    is_chinese_text,
+    to_chinese,
+    translate,
+)
+
+
+class ScriptedLLM(CustomLLM):
+    """Replies with a fixed text and counts calls: forces the chatty outputs small models produce."""
+
+    reply: str
+    name: str = "scripted"
+    calls: int = 0
+
+    @property
+    def metadata(self) -> LLMMetadata:
+        return LLMMetadata(model_name=self.name, is_chat_model=True)
+
+    def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        self.calls += 1
+        return ChatResponse(message=ChatMessage(role=MessageRole.ASSISTANT, content=self.reply))
+
+    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        raise NotImplementedError
+
+    def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
+        raise NotImplementedError
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    clear_cache()
+    yield
+    clear_cache()
+
+
+def test_chatty_output_is_cleaned() -> None:
+    llm = ScriptedLLM(
+        reply='翻译：“2023年举办了多少场平行论坛？”\n\n(Note: "parallel forum" means 平行论坛.)'
+    )
+    assert to_chinese(llm, "How many parallel forums were held in 2023?") == "2023年举办了多少场平行论坛？"
+
+
+def test_terms_the_model_drops_are_added_back() -> None:
+    llm = ScriptedLLM(reply="2026年 Zhongguancun Forum 的年次総会是什么时候？")
+    rendered = to_chinese(llm, "When was the 2026 Zhongguancun Forum annual meeting?")
+    assert "中关村论坛" in rendered and "年会" in rendered
+    assert "Zhongguancun" not in rendered
+
+
+def test_a_reply_without_chinese_falls_back_to_the_question_and_glossary() -> None:
+    llm = ScriptedLLM(reply="Sorry, I cannot translate that.")
+    rendered = to_chinese(llm, "How many parallel forums were held in 2023?")
+    assert rendered.startswith("How many parallel forums were held in 2023?")
+    assert "平行论坛" in rendered
+
+
+def test_chinese_questions_are_not_sent_to_the_model() -> None:
+    llm = ScriptedLLM(reply="不应被调用")
+    assert to_chinese(llm, "2023年举办了多少场平行论坛？") == "2023年举办了多少场平行论坛？"
+    assert llm.calls == 0
+
+
+def test_results_are_cached_per_model_and_text() -> None:
+    first = ScriptedLLM(reply="2023年有多少场平行论坛？")
+    assert to_chinese(first, "How many parallel forums in 2023?") == "2023年有多少场平行论坛？"
+    assert to_chinese(first, "How many parallel forums in 2023?") == "2023年有多少场平行论坛？"
+    assert first.calls == 1
+    other = ScriptedLLM(reply="2023年平行论坛数量？", name="another-model")
+    assert to_chinese(other, "How many parallel forums in 2023?") == "2023年平行论坛数量？"
+    assert other.calls == 1
+
+
+def test_translate_cleans_and_skips_chinese_targets() -> None:
+    llm = ScriptedLLM(reply='"The forum also held 55 parallel forums this year."\nNote: literal translation.')
+    quote = "此外，今年中关村论坛还举办了55场平行论坛。"
+    assert translate(llm, quote, "en") == "The forum also held 55 parallel forums this year."
+    assert translate(llm, quote, "zh") == quote
+    assert translate(llm, quote, "en") == "The forum also held 55 parallel forums this year."
+    assert llm.calls == 1
+
+
+@pytest.mark.parametrize(
+    ("question", "terms"),
+    [
+        ("Combien de forums parallèles ont eu lieu en 2023 ?", ["平行论坛"]),
+        ("Wie viele Länder und Regionen nahmen an der Jahrestagung teil?", ["年会", "国家和地区"]),
+        ("2026年の年次総会はいつ開催されましたか？", ["年会"]),
+        ("Какова тема Чжунгуаньцуньского форума?", ["中关村论坛", "主题"]),
+        ("Where is the parking?", []),
+    ],
+)
+def test_glossary_terms(question: str, terms: list[str]) -> None:
+    assert sorted(glossary_terms(question)) == sorted(terms)
+
+
+def test_is_chinese_text() -> None:
+    assert is_chinese_text("中关村论坛在哪里举办？")
+    assert not is_chinese_text("2026年の年次総会はいつですか？")
+    assert not is_chinese_text("Where is the forum?")
+
+
+def test_clean_output_keeps_plain_text() -> None:
+    assert clean_output("  中关村论坛的主题是什么？ ") == "中关村论坛的主题是什么？"
+    assert clean_output("中文：「年会在哪里举办？」") == "年会在哪里举办？"
+
+
+@pytest.fixture(scope="module")
+def llm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalGGUFLLM]:
+    model = PACKAGED_MODELS["qwen-0.5b"]
+    if find_parts(model) is None:
+        pytest.skip("the qwen-0.5b part packages are not installed")
+    path: Path = ensure_packaged_model(model, tmp_path_factory.mktemp("models"))
+    loaded = LocalGGUFLLM(model_path=str(path), model_name="qwen-0.5b", max_tokens=96, timeout_s=300)
+    yield loaded
+    loaded.close()
+
+
+@pytest.mark.llm
+def test_real_model_renders_an_english_question_in_chinese(llm: LocalGGUFLLM) -> None:
+    rendered = to_chinese(llm, "How many parallel forums were held in 2023?")
+    assert is_chinese_text(rendered)
+    assert "平行论坛" in rendered or "论坛" in rendered
+    assert "2023" in rendered
+
+
+@pytest.mark.llm
+def test_real_model_translates_a_quote_keeping_the_number(llm: LocalGGUFLLM) -> None:
+    english = translate(llm, "此外，今年中关村论坛还举办了55场平行论坛。", "en")
+    assert "55" in english
+    han = sum("\u4e00" <= ch <= "\u9fff" for ch in english)
+    assert han < 0.2 * len(english), english

