@@ -55,7 +55,17 @@ class Settings(BaseSettings):
     # Retrieval and answering.
     top_k: int = Field(default=8, ge=1, le=100)
     evidence_sentences: int = Field(default=4, ge=1, le=20)
-    refusal_threshold: float = Field(default=0.35, ge=0.0, le=1.0)
+    # Calibrated on the forum eval questions (docs/answer-engine.md): 0.52 refuses the cases where neither
+    # keywords nor embeddings support the best sentence, and lost no correct answer there.
+    refusal_threshold: float = Field(default=0.52, ge=0.0, le=1.0)
+    # Refuse when fewer than this share of the question's subject words appear in the best evidence.
+    min_coverage: float = Field(default=0.5, ge=0.0, le=1.0)
+    min_coverage_rendered: float = Field(default=0.25, ge=0.0, le=1.0)
+    # Machine translation of quotes beside them (extract mode). Off: the packaged 0.5B model mistranslated
+    # names and dates in our measurements, and a wrong gloss beside a true quote misleads.
+    translate_quotes: bool = False
+    # Follow-ups: the rule-based rewrite measured better than the 0.5B model's rewrite.
+    llm_rewrite: bool = False
 
     # Server.
     host: str = "127.0.0.1"

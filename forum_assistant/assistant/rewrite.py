@@ -58,14 +58,16 @@ REWRITE_PROMPT = (
 )
 
 
-def standalone_question(message: str, history: list[Turn], llm: LLM | None = None) -> str:
+def standalone_question(
+    message: str, history: list[Turn], llm: LLM | None = None, *, use_llm: bool = False
+) -> str:
     """The question to retrieve with: the message itself, an edition swap, or an LLM rewrite of a follow-up."""
     if not is_follow_up(message, history):
         return message
     previous = _last_user_message(history) or ""
     if _ONLY_YEAR.match(message.strip()) and years_in(previous):
         return rule_based_rewrite(message, history)
-    if llm is None:
+    if llm is None or not use_llm:
         return rule_based_rewrite(message, history)
     convo = "\n".join(f"{t.role}: {t.content}" for t in history[-4:])
     messages = [

@@ -1,7 +1,7 @@
 """Small translations with the loaded LLM: a foreign question into Chinese (for keyword search over the
 Chinese sources) and a Chinese quote into the user's language (shown beside the original).
 
-The prompts are fixed prefixes (system rules, glossary, few-shot turns) followed by the text, so after the
+The prompts are fixed prefixes (system rules, few-shot turns) followed by the text, so after the
 first call llama.cpp's prompt cache serves the prefix and only the new text is read. Results are cached in
 a bounded LRU keyed on (model, direction, text): greedy decoding makes them deterministic.
 """
@@ -32,9 +32,11 @@ LANGUAGE_NAMES = {
     "zh": "Simplified Chinese",
 }
 
-# The forum's own vocabulary in the languages we serve. Matched terms are put into the question in Chinese
-# before the model sees it and appended if the model drops them: a 0.5B model left "Zhongguancun Forum" in
-# English or wrote 年次総会 for 年会, which keyword search over Chinese text cannot use (docs/llm.md).
+# The forum's own vocabulary in the languages we serve. The model's rendering is rewritten with it (terms
+# left in the source language) and the Chinese terms the question mentions but the rendering lacks are
+# appended: a 0.5B model left "Zhongguancun Forum" in English or wrote 年次総会 for 年会, which keyword
+# search over Chinese text cannot use (docs/llm.md). Feeding the model pre-substituted, mixed-language
+# questions was tried and made it copy a few-shot answer instead of translating.
 _TERMS: list[tuple[str, str]] = [
     (
         "中关村论坛",

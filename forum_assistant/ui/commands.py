@@ -26,14 +26,24 @@ def build_app(engine: ForumEngine, settings: Settings) -> FastAPI:
 
 
 def ensure_ingested(engine: ForumEngine) -> ForumEngine:
-    """On first start (empty index) ingest the configured corpus, logging progress; returns a ready engine."""
-    if not engine.index.is_empty():
+    """On first start (empty index) ingest the configured corpus, logging progress; returns a ready engine.
+
+    Also when a first ingest was killed part way: the index then holds some documents but no embedder
+    record (ingest writes it only once it has finished), and the incremental ingest completes it.
+    """
+    from forum_assistant.vectorstore.index import META_EMBEDDER
+
+    unfinished = engine.index.catalog.get_meta(META_EMBEDDER) is None
+    if not engine.index.is_empty() and not unfinished:
         return engine
     from forum_assistant.assistant.engine import ForumEngine
     from forum_assistant.ingest.pipeline import ingest
 
     settings = engine.settings
-    log.info("The index is empty: ingesting %s first (this happens once).", settings.corpus_dir)
+    if engine.index.is_empty():
+        log.info("The index is empty: ingesting %s first (this happens once).", settings.corpus_dir)
+    else:
+        log.info("An earlier ingest of %s did not finish: completing it first.", settings.corpus_dir)
     report = ingest(settings, settings.corpus_dir, engine.index, progress=True)
     log.info("Ingest done:\n%s", report.render() if hasattr(report, "render") else report)
     # A fresh engine over the filled index, so retrieval sees the new documents and keyword index.
@@ -56,6 +66,7 @@ def run_serve(host: str | None, port: int | None) -> None:
     port = port or settings.port
     log.info("Loading the index (%s) and models (LLM: %s)…", settings.index_dir, settings.llm_model)
     engine = ensure_ingested(ForumEngine.build(settings))
+    log.info("Warming up: embedded %s sentences ahead of the first question.", engine.warm_up())
     health = engine.health()
     log.info(
         "Ready: %s documents, %s chunks, embedder %s, LLM %s.",
