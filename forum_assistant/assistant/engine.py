@@ -17,7 +17,12 @@ from llama_index.core.llms import LLM
 from forum_assistant.assistant import messages
 from forum_assistant.assistant.anchoring import unanchored_figure
 from forum_assistant.assistant.conflicts import find_conflicts
-from forum_assistant.assistant.evidence import EvidenceSignals, SentenceEmbeddingCache, select_evidence
+from forum_assistant.assistant.evidence import (
+    EvidenceSignals,
+    SentenceEmbeddingCache,
+    asks_for_figure,
+    select_evidence,
+)
 from forum_assistant.assistant.generate import (
     build_messages,
     cited_numbers,
@@ -46,6 +51,8 @@ from forum_assistant.vectorstore.index import ForumIndex
 
 log = logging.getLogger(__name__)
 _MARKER_ONLY = re.compile(r"\[\d+\]|NOT_FOUND")
+_ANY_FIGURE = re.compile(r"\d|[一二两三四五六七八九十百千万亿]")
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 
 
 @dataclass
@@ -248,7 +255,13 @@ class ForumEngine:
             total = len(kept) + len(removed)
             kept_ratio = len(kept) / total if total else 0.0
             text = "".join(s.text + s.trailing for s in kept).strip()
-            if not _MARKER_ONLY.sub("", text).strip(" .。,，;；"):
+            asked = " ".join(work.retrieval.queries) if work.retrieval else work.standalone
+            stated = _YEAR.sub("", _MARKER_ONLY.sub("", text))  # an edition year answers no "when"
+            if asks_for_figure(asked) and not _ANY_FIGURE.search(stated):
+                # "The forum was held [1]." answers nothing: a figure or date was asked for.
+                fallback = "The generated answer did not state the figure or date asked for; extractive answer given instead."
+                mode = "extract"
+            elif not _MARKER_ONLY.sub("", text).strip(" .。,，;；"):
                 fallback = "No generated sentence survived verification; extractive answer given instead."
                 mode = "extract"
         work.lap("verify", t)

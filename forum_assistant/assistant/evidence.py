@@ -76,6 +76,11 @@ _FIGURE = re.compile(
 _DATE = re.compile(r"\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月|\d{4}-\d{2}-\d{2}")
 
 
+def asks_for_figure(question: str) -> bool:
+    """True when the question asks for a number or a date ("how many", "when", 多少, 哪几天 …)."""
+    return bool(_ASKS_DATE.search(question) or _ASKS_NUMBER.search(question))
+
+
 def answer_type_bonus(question: str, text: str) -> float:
     """1.0 when the sentence holds the kind of thing the question asks for (a figure, a date), else 0."""
     if _ASKS_DATE.search(question):

@@ -33,6 +33,15 @@ def default_out(suite: str) -> Path:
     return RESULTS_DIR / f"{suite}-{dt.date.today().isoformat()}"
 
 
+def spread(items: list[EvalItem], limit: int) -> list[EvalItem]:
+    """At most `limit` items, evenly spaced over the dataset (it is grouped by fact, so the first N
+    would all be about the same few facts); deterministic."""
+    if limit >= len(items):
+        return items
+    step = len(items) / limit
+    return [items[int(i * step)] for i in range(limit)]
+
+
 def forum_report(
     settings: Settings,
     items: list[EvalItem],
@@ -105,7 +114,7 @@ def run_eval(suite: str, configs: list[str], out: Path | None, limit: int | None
     target = out or default_out(suite)
     if suite in ("forum", "smoke"):
         items = smoke_items() if suite == "smoke" else load_items()
-        items = items[:limit] if limit else items
+        items = spread(items, limit) if limit else items
         chosen = configs or (SMOKE_CONFIGS if suite == "smoke" else FORUM_CONFIGS)
         report, results = forum_report(settings, items, chosen, suite=suite, checkpoint=target)
         records = _records(results)

@@ -209,6 +209,24 @@ class BaselineAnswerer:
         return result.answer, [source.doc_id for source in result.sources]
 
 
+def reset_caches(index: ForumIndex) -> None:
+    """Forget cached Chinese renderings, translations and query embeddings.
+
+    Every configuration asks the same questions; without this, the second configuration would get its
+    renderings and query vectors from the first one's run and report latencies no user would see.
+    """
+    from forum_assistant.assistant.translate import clear_cache
+
+    clear_cache()
+    clear = getattr(index.embedder, "clear_cache", None)
+    if callable(clear):
+        clear()
+    else:  # the embedder keeps a small LRU of query vectors and (yet) no public way to empty it
+        cache = getattr(index.embedder, "_cache", None)
+        if cache is not None:
+            cache.clear()
+
+
 def make_answerer(spec: ConfigSpec, settings: Settings, index: ForumIndex, pool: LLMPool) -> Answerer:
     """Build the answerer for a configuration (loads its LLM through the pool)."""
     llm = pool.get(spec.llm_model)

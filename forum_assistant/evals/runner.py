@@ -15,7 +15,7 @@ from typing import Any
 from forum_assistant.assistant.schema import Answer
 from forum_assistant.errors import ForumError
 from forum_assistant.evals import metrics
-from forum_assistant.evals.configs import Answerer, ConfigSpec, LLMPool, make_answerer
+from forum_assistant.evals.configs import Answerer, ConfigSpec, LLMPool, make_answerer, reset_caches
 from forum_assistant.evals.dataset import KINDS, EvalItem
 from forum_assistant.settings import Settings
 from forum_assistant.vectorstore.index import ForumIndex
@@ -270,6 +270,7 @@ def run_configs(
     with Progress(*columns, disable=not progress, transient=False) as bar:
         for spec in specs:
             task = bar.add_task(spec.name, total=len(items))
+            reset_caches(index)
             answerer = make_answerer(spec, settings, index, pool)
             started = time.perf_counter()
 

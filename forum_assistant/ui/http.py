@@ -136,7 +136,11 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         message = exc.detail if isinstance(exc.detail, str) else "The request failed."
         if message == "There was an error parsing the body":  # FastAPI's text for undecodable bodies
-            message = "The request body could not be read: send JSON encoded as UTF-8."
+            # Also raised for valid UTF-8 that Python's json cannot take: deep nesting, 4300+ digit numbers.
+            message = (
+                "The request body could not be read: send one JSON object encoded as UTF-8, "
+                "without deeply nested arrays or objects and without numbers of thousands of digits."
+            )
         if exc.status_code == 404 and message == "Not Found":
             message = f"There is no {request.method} {request.url.path}; see /docs for the API."
         response = error_response(exc.status_code, message)
