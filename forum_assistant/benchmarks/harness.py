@@ -125,6 +125,7 @@ def run_harness(
 
         for embedder in config.scale_embedders:
             scale_series(run, config, settings, work, embedder, retrieval_qs, progress)
+            progress(run)  # a skipped step is recorded after the last scale's own save
         for model in late:
             _answer_phase(run, config, settings, forum, index, model, answer_qs, retrieval_qs)
             progress(run)

@@ -1,8 +1,10 @@
 """CI quality gate: the smoke dozen through the real engine (hybrid retrieval, extractive, no LLM) on the
 real corpus. Thresholds sit just under what was measured; a regression below them fails the build.
 
-Measured (see the module constants): update them deliberately, with the new measurement, when the engine
-gets better; never lower them to make a failing build pass without saying why.
+Measured on 2026-11-23 (engine as of 07:20, 2-core machine): accuracy 5/12 = 0.42 (earlier the same day
+0.33 and 0.50 while the engine changed), hit@5 10/10 = 1.00 (hit@1 0.80), refusal recall 2/2 = 1.00.
+Raise the constants, with the new measurement, when the engine gets better; never lower them to make a
+failing build pass without saying why.
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ from forum_assistant.evals.configs import SMOKE_CONFIGS, LLMPool, get_spec
 from forum_assistant.evals.dataset import smoke_items
 from forum_assistant.evals.runner import run_configs, summarize
 
-MIN_ACCURACY = 0.0
-MIN_HIT_AT_5 = 0.0
-MIN_REFUSAL_RECALL = 0.0
+MIN_ACCURACY = 0.40  # measured 0.42
+MIN_HIT_AT_5 = 0.90  # measured 1.00; one miss of the 10 answerable items is tolerated
+MIN_REFUSAL_RECALL = 1.0  # measured 1.00: both smoke unanswerables (Wi-Fi, 2027 dates) refused
 
 
 @pytest.fixture(scope="module")
