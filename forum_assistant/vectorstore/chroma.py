@@ -9,6 +9,7 @@ silently ignores ids that already exist, and idempotent re-ingest needs `upsert`
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -22,6 +23,22 @@ from forum_assistant.settings import Settings
 
 T = TypeVar("T")
 _PAGE = 5000  # ids per get/delete call, well under Chroma's max batch size
+# How a full disk shows up: SQLite's SQLITE_FULL text, and the OS's ENOSPC text (Rust errors keep only the text).
+_DISK_FULL_TEXTS = ("disk is full", "no space left")
+
+
+def _is_disk_full(exc: BaseException) -> bool:
+    """True when `exc`, or any exception behind it, says the disk is full."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.errno == errno.ENOSPC:
+            return True
+        if any(text in str(current).lower() for text in _DISK_FULL_TEXTS):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def _client_settings() -> Any:
@@ -76,9 +93,16 @@ class ChromaStore:
                     f"--port {self._settings.chroma_port}`) or unset FORUM_CHROMA_HOST to use the "
                     "embedded index."
                 ) from exc
+            where = f"The embedded Chroma index at {self._settings.index_dir / 'chroma'} failed"
+            if _is_disk_full(exc):
+                # Not --reset: that would drop the index that is still serving, and rebuilding needs space too.
+                raise UnavailableError(
+                    f"{where} because the disk is full ({type(exc).__name__}: {exc}). Free disk space on "
+                    f"the drive of {self._settings.data_dir} and run ingest again; the previous index is "
+                    "kept and still answers."
+                ) from exc
             raise UnavailableError(
-                f"The embedded Chroma index at {self._settings.index_dir / 'chroma'} failed "
-                f"({type(exc).__name__}: {exc}). Check the data dir, or rebuild with "
+                f"{where} ({type(exc).__name__}: {exc}). Check the data dir, or rebuild with "
                 "`forum-assistant ingest --reset`."
             ) from exc
 

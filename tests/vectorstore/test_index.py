@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import errno
+import sqlite3
+
 import pytest
 from llama_index.core import VectorStoreIndex
 from llama_index.core.vector_stores.types import VectorStoreQuery
 
+from forum_assistant.domain import Chunk, Document
 from forum_assistant.errors import BadInputError, ConfigurationError, NotFoundError, UnavailableError
 from forum_assistant.vectorstore.chroma import ChromaStore
 from forum_assistant.vectorstore.embedders import USEEmbedding
@@ -115,3 +119,48 @@ def test_unreachable_chroma_server_is_unavailable(make_settings) -> None:
     settings = make_settings(chroma_host="127.0.0.1", chroma_port=9)  # discard port: nothing listens
     with pytest.raises(UnavailableError, match=r"Chroma server at 127\.0\.0\.1:9 cannot be reached"):
         ChromaStore(settings)
+
+
+class _FailingCollection:
+    """Scripted stand-in for the Chroma collection: every write raises the given error."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def upsert(self, **_: object) -> None:
+        raise self.error
+
+
+def _write_failure(store: ChromaStore, error: Exception) -> str:
+    """The message of the UnavailableError a write gets when Chroma raises `error`."""
+    store._collection = _FailingCollection(error)  # the one seam: the write that hits the fault
+    doc = Document(doc_id="d", source="d.txt", text="一句话。", sha256="0" * 64)
+    chunk = Chunk(chunk_id="d#0", doc_id="d", start=0, end=4, text="一句话。")
+    with pytest.raises(UnavailableError) as caught:
+        store.upsert([chunk], {"d": doc}, [[0.1] * 8])
+    return str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        sqlite3.OperationalError("database or disk is full"),
+        OSError(errno.ENOSPC, "No space left on device"),
+        RuntimeError(
+            "Error executing plan: Internal error: database or disk is full"
+        ),  # chromadb's Rust text
+    ],
+)
+def test_a_full_disk_says_free_space_and_never_reset(make_settings, error: Exception) -> None:
+    settings = make_settings()
+    message = _write_failure(ChromaStore(settings), error)
+    assert "disk is full" in message and "Free disk space" in message and "run ingest again" in message
+    assert "previous index is kept" in message and str(settings.data_dir) in message
+    assert "--reset" not in message  # --reset would drop the index that still serves
+
+
+def test_other_embedded_failures_still_name_the_rebuild(make_settings) -> None:
+    message = _write_failure(
+        ChromaStore(make_settings()), sqlite3.DatabaseError("database disk image is malformed")
+    )
+    assert "ingest --reset" in message and "disk is full" not in message
