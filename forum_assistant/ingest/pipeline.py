@@ -9,6 +9,7 @@ catalog, so a run killed at any point followed by a new run gives the same index
 from __future__ import annotations
 
 import contextlib
+import shutil
 import sqlite3
 import sys
 import tempfile
@@ -83,17 +84,28 @@ class IngestReport:
 
 
 def check_writable(settings: Settings) -> None:
-    """Raise IngestError (before anything is touched) when the index folder cannot be written."""
+    """Raise IngestError (before anything is touched) when the index folder cannot be written.
+
+    That includes a drive with less than FORUM_MIN_FREE_DISK_MB free: refusing up front keeps Chroma's
+    embedded store from ever meeting a full disk, after which its next write can hang for good.
+    """
     index_dir = settings.index_dir
     try:
         index_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=index_dir, prefix=".write-check-"):
             pass
+        free_mb = shutil.disk_usage(index_dir).free // (1024 * 1024)
     except OSError as exc:
         raise IngestError(
             f"The data dir {settings.data_dir} is not writable ({exc.strerror or exc}). Set FORUM_DATA_DIR "
             "to a writable folder or fix its permissions; the previous index was not changed."
         ) from exc
+    if free_mb < settings.min_free_disk_mb:
+        raise IngestError(
+            f"Only {free_mb} MB of disk space is free on the drive of the data dir {settings.data_dir}, "
+            f"and ingest needs at least {settings.min_free_disk_mb} MB (FORUM_MIN_FREE_DISK_MB). Free disk "
+            "space and run ingest again; the previous index was not changed and still answers."
+        )
 
 
 def _doc_id_of(path: Path, root: Path) -> str:
@@ -196,8 +208,8 @@ def ingest(
 ) -> IngestReport:
     """Bring `index` in step with the folder `path`; see the module docstring for the guarantees.
 
-    Raises IngestError when the folder does not exist or the data dir is not writable (nothing is
-    changed then). Unreadable files are skipped and listed in the report.
+    Raises IngestError when the folder does not exist, or the data dir is not writable or short of free
+    space (nothing is changed then). Unreadable files are skipped and listed in the report.
     """
     started = time.perf_counter()
     root = Path(path).expanduser().resolve()

@@ -6,6 +6,7 @@ Small synthetic corpora keep embedding fast; the real corpus is covered by the s
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -169,6 +170,23 @@ def test_an_unwritable_data_dir_is_a_clear_error_and_changes_nothing(corpus, tmp
     with pytest.raises(IngestError, match=r"not writable.*FORUM_DATA_DIR.*previous index was not changed"):
         run_ingest(corpus)
     assert blocker.read_text() == "a file where the data dir should be"
+
+
+def test_too_little_free_disk_space_is_refused_before_anything_is_written(
+    make_settings, corpus, embedder
+) -> None:
+    settings = make_settings(chunk_size=60, min_free_disk_mb=10**12)  # no drive has an exabyte free
+    index = ForumIndex.open(settings, embedder=embedder)
+    try:
+        with pytest.raises(IngestError) as caught:
+            ingest(settings, corpus, index, progress=False)
+        assert index.is_empty() and index.store.count() == 0
+    finally:
+        index.close()
+    message = str(caught.value)
+    assert re.search(r"Only \d+ MB of disk space is free", message), message
+    assert str(settings.data_dir) in message and "FORUM_MIN_FREE_DISK_MB" in message
+    assert "Free disk space and run ingest again" in message and "previous index was not changed" in message
 
 
 def test_a_missing_folder_is_a_clear_error(settings, tmp_path, index) -> None:
