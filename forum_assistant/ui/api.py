@@ -112,27 +112,21 @@ def _docs_routes(app: FastAPI) -> None:
     import fastapi_offline
 
     static = Path(fastapi_offline.__file__).parent / "static"
-    app.mount("/api-docs-static", StaticFiles(directory=static), name="api-docs-static")
+    assets = "/api-docs-static"
+    app.mount(assets, StaticFiles(directory=static), name="api-docs-static")
+    # Both pages read our schema and load their script and icon from the packaged assets mounted above.
+    page: dict[str, Any] = {"openapi_url": "/openapi.json", "title": "Forum Assistant API"}
+    icon = f"{assets}/favicon.png"
 
     @app.get("/docs", include_in_schema=False)
     async def swagger() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title="Forum Assistant API",
-            swagger_js_url="/api-docs-static/swagger-ui-bundle.js",
-            swagger_css_url="/api-docs-static/swagger-ui.css",
-            swagger_favicon_url="/api-docs-static/favicon.png",
-        )
+        js, css = f"{assets}/swagger-ui-bundle.js", f"{assets}/swagger-ui.css"
+        return get_swagger_ui_html(**page, swagger_js_url=js, swagger_css_url=css, swagger_favicon_url=icon)
 
     @app.get("/redoc", include_in_schema=False)
     async def redoc() -> HTMLResponse:
-        return get_redoc_html(
-            openapi_url="/openapi.json",
-            title="Forum Assistant API",
-            redoc_js_url="/api-docs-static/redoc.standalone.js",
-            redoc_favicon_url="/api-docs-static/favicon.png",
-            with_google_fonts=False,
-        )
+        js = f"{assets}/redoc.standalone.js"
+        return get_redoc_html(**page, redoc_js_url=js, redoc_favicon_url=icon, with_google_fonts=False)
 
 
 def create_app(engine: ForumEngine, settings: Settings, feedback: FeedbackStore | None = None) -> FastAPI:

