@@ -17,7 +17,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from forum_assistant.assistant.numbers import Quantity, extract_dates, extract_quantities, regex
+from forum_assistant.assistant.dates import extract_dates
+from forum_assistant.assistant.numbers import Quantity, extract_quantities
+from forum_assistant.assistant.numerals import regex
 from forum_assistant.assistant.schema import Conflict, Evidence
 
 

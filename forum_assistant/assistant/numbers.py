@@ -1,14 +1,13 @@
-"""Figures in text, in any of the product's languages: normalisation, quantities and dates.
+"""Figures in text, in any of the product's languages: quantities with their units and qualifiers.
 
 Verification, conflict detection and fact checks compare figures across languages, so "3,000", "3 000",
-"３０００", "三千", "超3000" and "about 3,000" must all read as 3000, "619.91亿元" as 61_991_000_000 and
-"March 25" as 3月25日. Every `span` points into the ORIGINAL text (normalisation keeps an offset map).
+"３０００", "三千", "超3000" and "about 3,000" must all read as 3000 and "619.91亿元" as 61_991_000_000.
+Every `span` points into the ORIGINAL text (normalisation keeps an offset map). How digits, separators and
+Chinese numerals are read is in `numerals.py`; dates are in `dates.py`.
 
 Choices (documented because they decide what verification accepts):
-- Thousands separators: "," always (two or more groups in languages with a decimal comma); "." only with two
-  or more groups ("1.234.567"), or one group in languages that write "3.000" for 3000 (de, es, it, ...);
-  no-break/thin spaces always; a plain space only when `lang` is unknown or a space-grouping language.
-  A single ambiguous group ("3.000", "3,000", "61.991") keeps its other reading in `Quantity.alt_values`.
+- A single ambiguous thousands group ("3.000", "3,000", "61.991") keeps its other reading in
+  `Quantity.alt_values`.
 - A lone Chinese numeral counts only before a measure word or with 余/多/超...: 千余名 and 两场 are figures,
   统一, 十分, 一带一路 and 万维易源 are not. Other languages' number words are read in English only
   ("fifty-five", "a thousand"); bare mille/Tausend/mil/тысяча read as 1000.
@@ -19,16 +18,25 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
 from typing import Literal
 
+# Re-exported for their old importers: verify.py (dates, normalize, regex) and evals/ (normalize).
+from forum_assistant.assistant.dates import DateMention as DateMention
+from forum_assistant.assistant.dates import extract_dates as extract_dates
+from forum_assistant.assistant.dates import month_number as month_number
+from forum_assistant.assistant.numerals import (
+    CJK,
+    CN_BIG,
+    CN_DIGIT,
+    CN_SMALL,
+    COMMA_DECIMAL_LANGS,
+    cn_value,
+    normalize_map,
+)
+from forum_assistant.assistant.numerals import normalize as normalize
+from forum_assistant.assistant.numerals import regex as regex
+
 Qualifier = Literal["over", "under", "about"]
-
-
-@cache
-def regex(pattern: str) -> re.Pattern[str]:
-    """`pattern` compiled once, on first use: compiling this module's patterns at import took ~0.1 s."""
-    return re.compile(pattern)
 
 
 @dataclass(frozen=True)
@@ -49,69 +57,8 @@ class Quantity:
         return (self.value, *self.alt_values)
 
 
-@dataclass(frozen=True)
-class DateMention:
-    """A calendar mention; missing parts are None ("3月25日" has no year, "2023" only a year)."""
-
-    year: int | None
-    month: int | None
-    day: int | None
-    raw: str
-    span: tuple[int, int]
-
-
-# ---------------------------------------------------------------------------------------------- normalise
-_TRANSLATE = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
-_TRANSLATE |= {0x0660 + i: 0x30 + i for i in range(10)} | {0x06F0 + i: 0x30 + i for i in range(10)}
-# Languages that write 3,5 for 3.5, and those among them that write 3.000 for 3000.
-COMMA_DECIMAL_LANGS = frozenset(
-    "fr de es it pt ru nl pl cs sk sv da nb no fi uk tr id ro hu el bg hr sl sr lt lv et ca vi".split()  # noqa: SIM905
-)
-DOT_THOUSANDS_LANGS = frozenset("de es it pt nl da id tr ro el hr sl sr ca vi".split())  # noqa: SIM905
-_NO_SPACE_GROUPS = frozenset({"en", "zh", "ja", "ko"})
-_L = r"(?<![0-9])(?<![0-9][.,])"
-_COMMA_1, _COMMA_2 = (_L + rf"[0-9]{{1,3}}(?:,[0-9]{{3}}){{{k},}}(?![0-9])(?!,[0-9])" for k in (1, 2))
-_DOT_1, _DOT_2 = (_L + rf"[0-9]{{1,3}}(?:\.[0-9]{{3}}){{{k},}}(?![0-9])(?!\.[0-9])" for k in (1, 2))
-_NBSP = _L + r"[0-9]{1,3}(?:[\u00a0\u202f\u2009][0-9]{3})+(?![0-9])"
-_SPACE = _L + r"[0-9]{1,3}(?:[ \u00a0\u202f\u2009][0-9]{3})+(?![0-9])"
-_CJK = r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]"
-
-
-def _group_patterns(lang: str | None) -> list[str]:
-    patterns = [_COMMA_2 if lang in COMMA_DECIMAL_LANGS else _COMMA_1]
-    patterns.append(_DOT_1 if lang in DOT_THOUSANDS_LANGS else _DOT_2)
-    patterns.append(_NBSP if lang in _NO_SPACE_GROUPS else _SPACE)
-    return patterns
-
-
-def _normalize_map(text: str, lang: str | None) -> tuple[str, list[int]]:
-    """Normalised text and, for each of its characters (plus the end), the offset in `text`."""
-    norm = text.translate(_TRANSLATE)
-    index = list(range(len(text) + 1))
-    for pattern in _group_patterns(lang):
-        drop = {i for m in regex(pattern).finditer(norm) for i in range(*m.span()) if not norm[i].isdigit()}
-        if drop:
-            keep = [i for i in range(len(norm)) if i not in drop]
-            norm, index = "".join(norm[i] for i in keep), [index[i] for i in keep] + [index[-1]]
-    return norm, index
-
-
-def normalize(text: str, lang: str | None = None) -> str:
-    """Full-width (and Arabic-Indic) characters to ASCII, thousands separators removed where unambiguous."""
-    return _normalize_map(text, lang)[0]
-
-
 # --------------------------------------------------------------------------------------------- quantities
-_CN_DIGIT = dict(
-    zip(
-        "〇零一壹二贰两三叁四肆五伍六陆七柒八捌九玖",
-        [0, 0, 1, 1, 2, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9],
-        strict=True,
-    )
-)
-_CN_SMALL = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
-_CN_BIG = {"万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8}
-_CN_RUN = f"[{''.join(_CN_DIGIT)}{''.join(_CN_SMALL)}{''.join(_CN_BIG)}]+"
+_CN_RUN = f"[{''.join(CN_DIGIT)}{''.join(CN_SMALL)}{''.join(CN_BIG)}]+"
 _MAG_CHARS = {"百": 100, "千": 1000, "万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8}
 _MAG_CHARS |= {"만": 10**4, "억": 10**8, "천": 1000, "백": 100}
 _SCALES = {
@@ -211,7 +158,7 @@ def _build(
 def _digit_quantities(
     text: str, norm: str, index: list[int], lang: str | None, taken: list[bool]
 ) -> list[Quantity]:
-    comma_decimal = lang in COMMA_DECIMAL_LANGS or (lang is None and not regex(_CJK).search(norm))
+    comma_decimal = lang in COMMA_DECIMAL_LANGS or (lang is None and not regex(CJK).search(norm))
     out = []
     for m in regex(_NUM_COMMA if comma_decimal else _NUM_DOT).finditer(norm):
         digits = m.group().replace(",", ".")
@@ -240,44 +187,13 @@ def _digit_quantities(
     return out
 
 
-def _cn_value(run: str) -> list[tuple[int, int, int]]:
-    """Chinese numerals in `run` as (start, end, value) pieces ("十五五" -> 15 and 5, "二〇二六" -> 2026)."""
-    if not any(c in _CN_SMALL or c in _CN_BIG for c in run):
-        return [(0, len(run), int("".join(str(_CN_DIGIT[c]) for c in run)))]
-    pieces: list[tuple[int, int, int]] = []
-    start, total, section, digit, mult, prev = 0, 0, 0, 0, 1, ""
-    for i, ch in enumerate(run):
-        if ch in _CN_DIGIT:
-            if prev == "digit":  # two digits in a row: a new number begins
-                pieces.append((start, i, total + section + digit * mult))
-                start, total, section, digit, mult, prev = i, 0, 0, 0, 1, ""
-            if _CN_DIGIT[ch] == 0 and prev:  # 零 as a placeholder (一百零五)
-                mult, prev = 1, "zero"
-                continue
-            digit, prev = _CN_DIGIT[ch], "digit"
-        elif ch in _CN_SMALL:
-            section += (digit if prev == "digit" else 1) * _CN_SMALL[ch]
-            digit, mult, prev = 0, _CN_SMALL[ch] // 10, "small"
-        elif ch in ("亿", "億"):
-            total = ((total + section + digit) or 1) * 10**8
-            section, digit, mult, prev = 0, 0, 10**7, "big"
-        else:
-            total = total * 10**4 if prev == "big" and not section and not digit else total
-            total += ((section + digit) or (0 if prev == "big" else 1)) * 10**4
-            section, digit, mult, prev = 0, 0, 1000, "big"
-    pieces.append((start, len(run), total + section + digit * (mult if prev == "digit" else 1)))
-    return pieces
-
-
 def _well_formed(piece: str) -> bool:
     """三千, 五十五, 一百五十, 十五: a digit then a unit (not "一十": 统一十分), or 十 then a digit."""
     if len(piece) < 2 or piece.startswith("一十"):
         return False
     if piece[0] == "十":
-        return len(piece) == 2 and piece[1] in _CN_DIGIT
-    return (
-        piece[0] in _CN_DIGIT and _CN_DIGIT[piece[0]] > 0 and (piece[1] in _CN_SMALL or piece[1] in _CN_BIG)
-    )
+        return len(piece) == 2 and piece[1] in CN_DIGIT
+    return piece[0] in CN_DIGIT and CN_DIGIT[piece[0]] > 0 and (piece[1] in CN_SMALL or piece[1] in CN_BIG)
 
 
 def _cn_quantities(text: str, norm: str, index: list[int], taken: list[bool]) -> list[Quantity]:
@@ -289,13 +205,13 @@ def _cn_quantities(text: str, norm: str, index: list[int], taken: list[bool]) ->
         run = norm[start : m.end()]
         if not run or (run == "百" and norm.startswith("分之", m.end())):
             continue
-        for a, b, value in _cn_value(run):
-            if not any(c in _CN_SMALL or c in _CN_BIG for c in run[a:b]) and b - a > 1:
+        for a, b, value in cn_value(run):
+            if not any(c in CN_SMALL or c in CN_BIG for c in run[a:b]) and b - a > 1:
                 spelled = (
                     "〇" in run[a:b] or "零" in run[a:b] or (b - a == 4 and norm.startswith("年", start + b))
                 )
                 if not spelled:  # "唯一一个": only the numeral next to the measure word counts
-                    a, value = b - 1, _CN_DIGIT[run[b - 1]]
+                    a, value = b - 1, CN_DIGIT[run[b - 1]]
             quantity, marked = _build(text, norm, index, start + a, start + b, Decimal(value))
             # Chinese numerals are figures with a measure word or 余/多/超 (两场, 千余名), when well formed
             # (三千, 五十五, 十五) or spelled digit by digit (二〇二六): 统一, 十分, 一带一路, 万一 are words.
@@ -334,146 +250,9 @@ def extract_quantities(text: str, lang: str | None = None) -> list[Quantity]:
     `lang` (ISO 639-1, optional) decides separators: "3.000" is 3000 in German, 3.0 in English. Years
     and date parts are figures too (2023, 3月25日 -> 3 and 25); `extract_dates` reads them as dates.
     """
-    norm, index = _normalize_map(text, lang)
+    norm, index = normalize_map(text, lang)
     taken = [False] * len(norm)
     found = _digit_quantities(text, norm, index, lang, taken)
     found += _cn_quantities(text, norm, index, taken)
     found += _word_quantities(text, norm, index, taken)
     return sorted(found, key=lambda q: q.span)
-
-
-# -------------------------------------------------------------------------------------------------- dates
-_MONTH_WORDS = {
-    1: "january jan janvier januar jänner enero gennaio janeiro",
-    2: "february feb février fevrier februar febrero febbraio fevereiro",
-    3: "march mar mars märz maerz marzo março",
-    4: "april apr avril abril aprile",
-    5: "may mai mayo maggio maio",
-    6: "june jun juin juni junio giugno junho",
-    7: "july jul juillet juli julio luglio julho",
-    8: "august aug août aout agosto",
-    9: "september sep sept septembre septiembre setiembre settembre setembro",
-    10: "october oct octobre oktober octubre ottobre outubro",
-    11: "november nov novembre noviembre novembro",
-    12: "december dec décembre decembre dezember diciembre dicembre dezembro",
-}
-_MONTHS = {w: m for m, words in _MONTH_WORDS.items() for w in words.split()}
-_RU_MONTHS = [
-    "январ",
-    "феврал",
-    "март",
-    "апрел",
-    "ма[йяе]",
-    "июн",
-    "июл",
-    "август",
-    "сентябр",
-    "октябр",
-    "ноябр",
-    "декабр",
-]
-_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True)) + "|" + "|".join(f"{s}[ьяеа]?" for s in _RU_MONTHS)
-_CN_SMALL_NUM = "[一二三四五六七八九十]{1,3}"
-_D = r"(?P<{0}>[0-9]{{1,2}})(?![0-9])(?:st|nd|rd|th|er|e|º)?\.?"
-_Y = r"(?P<y>[0-9]{4})(?![0-9])"
-_SEP = r"(?:\s*[-–—~]\s*|\s+(?:to|through|until|till|and|au|et|à|bis|und|al|a|y|hasta|по|до|и)\s+)"
-_M = rf"(?P<{{0}}>{_MONTH})(?!\w)\.?"
-_CJK_DAY = rf"(?:[0-9]{{1,2}}|{_CN_SMALL_NUM})"
-_DATE_PATTERNS = [
-    r"(?<![0-9])(?P<y>[0-9]{4})[-/.](?P<m>[0-9]{1,2})[-/.](?P<d>[0-9]{1,2})(?![0-9])",
-    (
-        rf"(?:(?P<y>[0-9]{{4}}|[〇零一二三四五六七八九]{{4}})\s*[年년]\s*)?(?P<m>{_CJK_DAY})\s*[月월]\s*"
-        rf"(?:(?P<d>{_CJK_DAY})\s*[日号일](?:\s*(?:至|到|から|부터|-|–|—|~|〜)\s*(?:(?P<m2>{_CJK_DAY})\s*[月월]\s*)?"
-        rf"(?P<d2>{_CJK_DAY})\s*[日号일])?)?"
-    ),
-    (  # March 25 (to 29 / to April 2), 2026
-        rf"(?i)(?<!\w){_M.format('m')}\s+{_D.format('d')}(?:{_SEP}(?:{_M.format('m2')}\s+)?{_D.format('d2')})?"
-        rf"(?:,?\s+{_Y})?"
-    ),
-    (  # 25 (au 29) mars 2026, 25. März, 25 de marzo de 2026, 25 марта
-        rf"(?i)(?<![\w.]){_D.format('d')}(?:{_SEP}{_D.format('d2')})?\s+(?:de\s+|of\s+)?{_M.format('m')}"
-        rf"(?:,?\s+(?:de\s+|del\s+)?{_Y})?"
-    ),
-    r"(?<![0-9.])(?P<d>[0-9]{1,2})\.(?P<m>[0-9]{1,2})\.(?P<y>[0-9]{4})(?![0-9])",
-    r"(?<![0-9/.])(?P<a>[0-9]{1,2})/(?P<b>[0-9]{1,2})(?:/(?P<y>[0-9]{4}))?(?![0-9/])",
-    rf"(?i)(?<!\w){_M.format('m')}\s+(?:de\s+|del\s+)?{_Y}",
-    r"(?P<y>[0-9]{4}|[〇零一二三四五六七八九]{4})\s*[年년]",
-    r"(?<![0-9])(?<![0-9][.,])(?P<y>19[0-9]{2}|20[0-9]{2})(?![0-9]|[.,][0-9])",
-]  # fmt: skip
-_SEP_TAIL = (
-    r"(?:\s*(?:[-–—~至到〜]|から|부터|to|through|until|till|and|au|et|à|bis|und|al|a|y|hasta|по|до|и))?\s*\Z"
-)
-# A four-digit figure followed by one of these is an amount or a count, not a year (2000亿元, 2500余个).
-_NOT_A_YEAR = r"\s*(?:[万亿千百余多%‰+]|[个名位场项家所人次倍笔款座条篇份台件元]|亿元)"
-
-
-def _small(value: str | None) -> int | None:
-    if not value:
-        return None
-    if value.isdigit():
-        return int(value)
-    pieces = _cn_value(value)
-    return pieces[0][2] if len(pieces) == 1 else None
-
-
-def month_number(word: str) -> int | None:
-    """The month a month name means (English, French, German, Spanish, Italian, Portuguese, Russian)."""
-    word = word.lower().rstrip(".")
-    if word in _MONTHS:
-        return _MONTHS[word]
-    for i, stem in enumerate(_RU_MONTHS, start=1):
-        if regex(f"{stem}[ьяеа]?").fullmatch(word):
-            return i
-    return None
-
-
-def _read_date(m: re.Match[str]) -> list[tuple[tuple[int, int], int | None, int | None, int | None]]:
-    """(span, year, month, day) for each date in a match; a range gives two dates sharing month and year."""
-    groups = m.groupdict()
-    year = _small(groups.get("y"))
-    if "a" in groups:  # 3/25 reads month/day; 25/3 day/month
-        first, other = int(groups["a"]), int(groups["b"])
-        return [(m.span(), year, *((first, other) if first <= 12 else (other, first)))]
-
-    def month_of(key: str) -> int | None:
-        value = groups.get(key)
-        if value is None:
-            return None
-        return _small(value) if value[0].isdigit() or regex(_CJK).match(value) else month_number(value)
-
-    month, month2 = month_of("m"), month_of("m2")
-    day, day2 = _small(groups.get("d")), _small(groups.get("d2"))
-    if day2 is None:
-        return [(m.span(), year, month, day)]
-    second = m.start("m2") if month2 is not None and m.start("m2") < m.start("d2") else m.start("d2")
-    tail = regex(_SEP_TAIL).search(m.string, m.start(), second)  # always matches (all of it is optional)
-    first_end = second - len(tail.group()) if tail else second
-    return [((m.start(), first_end), year, month, day), ((second, m.end()), year, month2 or month, day2)]
-
-
-def extract_dates(text: str, lang: str | None = None) -> list[DateMention]:
-    """Calendar mentions: 2026年3月25日, 3月25日至29日, March 25, 25 mars, 25. März, 25 de marzo, 25 марта,
-    3/25, 2026-03-25, "March 2026", and bare years 1900-2099 ("the 2023 forum", "2026中关村论坛").
-
-    A range yields one mention per end ("3月25日至29日" -> 3-25 and 3-29). Invalid parts are dropped.
-    """
-    norm, index = _normalize_map(text, lang)
-    taken: list[tuple[int, int]] = []
-    found: list[DateMention] = []
-    for number, pattern in enumerate(_DATE_PATTERNS):
-        for m in regex(pattern).finditer(norm):
-            if any(a < m.end() and m.start() < b for a, b in taken):
-                continue
-            if number == len(_DATE_PATTERNS) - 1 and regex(_NOT_A_YEAR).match(norm, m.end()):
-                continue
-            for (a, b), year, month, day in _read_date(m):
-                while b > a and norm[b - 1].isspace():
-                    b -= 1
-                if (month is not None and not 1 <= month <= 12) or (day is not None and not 1 <= day <= 31):
-                    continue
-                if year is not None and not (1000 <= year <= 2999 if month else 1800 <= year <= 2199):
-                    continue
-                span = (index[a], index[b - 1] + 1)
-                found.append(DateMention(year, month, day, text[span[0] : span[1]], span))
-                taken.append((a, b))
-    return sorted(found, key=lambda d: d.span)
