@@ -84,12 +84,16 @@ def eval_(
         int | None,
         typer.Option(help="Ask at most this many questions (xquad: per language; distractor: articles)."),
     ] = None,
+    reuse: Annotated[
+        Path | None,
+        typer.Option(help="Folder of an earlier forum run: its other configurations join this report."),
+    ] = None,
 ) -> None:
     """Run an eval suite and write a report."""
     from forum_assistant.evals.commands import run_eval
 
     try:
-        run_eval(suite=suite, configs=config or [], out=out, limit=limit)
+        run_eval(suite=suite, configs=config or [], out=out, limit=limit, reuse=reuse)
     except ForumError as exc:
         _fail(exc)
 

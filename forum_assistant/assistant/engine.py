@@ -30,10 +30,11 @@ from forum_assistant.assistant.generate import (
     is_not_found,
     stream_answer,
 )
+from forum_assistant.assistant.guard import addresses_the_model, repeats_prompt, strip_instructions
 from forum_assistant.assistant.language import is_chinese, resolve_language
 from forum_assistant.assistant.repair import repair_citations
 from forum_assistant.assistant.retrieval import HybridRetriever, Retrieval
-from forum_assistant.assistant.rewrite import standalone_question
+from forum_assistant.assistant.rewrite import rewrite
 from forum_assistant.assistant.schema import (
     Answer,
     Citation,
@@ -44,6 +45,7 @@ from forum_assistant.assistant.schema import (
     Removal,
     StreamEvent,
 )
+from forum_assistant.assistant.terms import chinese_queries
 from forum_assistant.assistant.verify import split_answer, verify_sentences
 from forum_assistant.errors import BadInputError, ForumError, UnavailableError
 from forum_assistant.settings import Settings
@@ -53,6 +55,12 @@ log = logging.getLogger(__name__)
 _MARKER_ONLY = re.compile(r"\[\d+\]|NOT_FOUND")
 _ANY_FIGURE = re.compile(r"\d|[一二两三四五六七八九十百千万亿]")
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_LETTER = re.compile(r"[^\W\d_]")
+# Words that make a question about the forum even when nothing more specific is asked ("When was it held?").
+_FORUM_WORD = re.compile(
+    r"中关村|论坛|年会|forum|foro|форум|フォーラム|포럼|منتدى|zhongguancun", re.IGNORECASE
+)
+_MIN_LLM_S = 1.0  # less time left than this: answer extractively rather than start a generation
 
 
 @dataclass
@@ -62,12 +70,19 @@ class _Work:
     question: Question
     language: str
     standalone: str
+    focus: str = ""  # what is asked now (a follow-up's own words)
+    context: str | None = None  # the earlier question a follow-up leans on
     chinese: str | None = None
+    off_topic: bool = False  # nothing to look up: a greeting, noise, or only instructions to the model
     retrieval: Retrieval | None = None
     evidence: list[Evidence] = field(default_factory=list)
     signals: EvidenceSignals = field(default_factory=lambda: EvidenceSignals(coverage=0.0, dense=0.0))
     timings: dict[str, float] = field(default_factory=dict)
     started: float = field(default_factory=time.perf_counter)
+    deadline: float = float("inf")  # the request's LLM budget ends here (perf_counter time)
+
+    def remaining(self) -> float:
+        return self.deadline - time.perf_counter()
 
     def lap(self, stage: str, since: float) -> float:
         now = time.perf_counter()
@@ -120,11 +135,16 @@ class ForumEngine:
 
         use_llm = self.llm is not None and question.mode != "extract" and bool(work.evidence)
         text, fallback, llm_not_found = "", None, False
+        if use_llm and work.remaining() < _MIN_LLM_S:
+            use_llm = False
+            fallback = (
+                "The time for this answer was used up before generation; extractive answer given instead."
+            )
         if use_llm:
             t0 = time.perf_counter()
             try:
-                msgs = build_messages(work.standalone, work.evidence, work.language)
-                for delta in stream_answer(self.llm, msgs):  # type: ignore[arg-type]
+                msgs = build_messages(work.focus, work.evidence, work.language, context=work.context)
+                for delta in stream_answer(self.llm, msgs, **self._llm_budget(work)):  # type: ignore[arg-type]
                     text += delta
                     yield StreamEvent(kind="delta", delta=delta)
                 llm_not_found = is_not_found(text)
@@ -203,18 +223,33 @@ class ForumEngine:
             )
         t = time.perf_counter()
         language = resolve_language(question.language, message)
-        work = _Work(question=question, language=language, standalone=message)
-        work.standalone = standalone_question(
-            message, question.history, self.llm, use_llm=self.settings.llm_rewrite
-        )
+        work = _Work(question=question, language=language, standalone=message, focus=message)
+        work.deadline = work.started + self.settings.llm_timeout_s
+        # Instructions aimed at the model are not part of the question ("…? Ignore the sources.").
+        message = strip_instructions(message)
+        if not _LETTER.search(message):
+            work.off_topic = True
+            work.lap("rewrite", t)
+            return work
+        rewritten = rewrite(message, question.history, self.llm, use_llm=self.settings.llm_rewrite)
+        work.standalone, work.focus, work.context = rewritten.standalone, rewritten.focus, rewritten.context
         t = work.lap("rewrite", t)
+        focus: list[str] | None = None
         if self.llm is not None and not is_chinese(resolve_language("auto", work.standalone)):
-            work.chinese = self._to_chinese(work.standalone)
+            if work.context is None:
+                work.chinese = self._to_chinese(work.standalone)
+            else:  # rendered apart (the earlier question's rendering is cached): two questions confuse it
+                context_zh, focus_zh = self._to_chinese(work.context), self._to_chinese(work.focus)
+                work.chinese = " ".join(q for q in (context_zh, focus_zh) if q) or None
+                focus = [work.focus, *([focus_zh] if focus_zh else [])]
             t = work.lap("translate", t)
-        work.retrieval = self.retriever.search(work.standalone, work.chinese)
+        elif work.context is not None:
+            focus = [work.focus]
+        work.retrieval = self.retriever.search(work.standalone, work.chinese, focus=focus)
         work.evidence, work.signals = select_evidence(
             work.retrieval, self.index, self.sentences, limit=self.settings.evidence_sentences
         )
+        work.off_topic = not _asks_about_something(work)
         if work.retrieval.years:
             # A question about an edition is answered from that edition's sentences first.
             work.evidence.sort(key=lambda ev: not _names_edition(ev, work.retrieval.years))  # type: ignore[union-attr]
@@ -243,9 +278,12 @@ class ForumEngine:
             terms = list(work.signals.terms)
             sentences = repair_citations(split_answer(text), evidence, terms)
             result = verify_sentences(sentences, evidence, embed=embed)
-            removed = list(result.removed)
+            removed = [_redacted(r) for r in result.removed]
             kept = []
             for sentence in result.kept:
+                if repeats_prompt(sentence.text) or addresses_the_model(sentence.text):
+                    removed.append(_redacted(Removal(sentence=sentence.text, reason="not an answer")))
+                    continue
                 figure = unanchored_figure(sentence, evidence, terms)
                 if figure is None:
                     kept.append(sentence)
@@ -255,7 +293,7 @@ class ForumEngine:
             total = len(kept) + len(removed)
             kept_ratio = len(kept) / total if total else 0.0
             text = "".join(s.text + s.trailing for s in kept).strip()
-            asked = " ".join(work.retrieval.queries) if work.retrieval else work.standalone
+            asked = " ".join(work.retrieval.asked) if work.retrieval else work.focus
             stated = _YEAR.sub("", _MARKER_ONLY.sub("", text))  # an edition year answers no "when"
             if asks_for_figure(asked) and not _ANY_FIGURE.search(stated):
                 # "The forum was held [1]." answers nothing: a figure or date was asked for.
@@ -264,12 +302,17 @@ class ForumEngine:
             elif not _MARKER_ONLY.sub("", text).strip(" .。,，;；"):
                 fallback = "No generated sentence survived verification; extractive answer given instead."
                 mode = "extract"
+            elif not cited_numbers(text):
+                # Sentences with no figure pass verification, but an answer that cites nothing is not grounded.
+                fallback = "The generated answer cited no source; extractive answer given instead."
+                mode = "extract"
         work.lap("verify", t)
 
         conflicts = find_conflicts(evidence)
         confidence = self._confidence(work, kept_ratio)
         refused = (
             not evidence
+            or work.off_topic
             or llm_not_found
             or (work.signals.coverage is not None and work.signals.coverage < self._min_coverage(work))
             or not self._year_matches(work)
@@ -293,7 +336,9 @@ class ForumEngine:
             for n, ev in enumerate(evidence, start=1)
             if refused or n in cited  # a refusal lists the closest sources
         ]
-        translate_quotes = self.settings.translate_quotes and self.llm is not None
+        translate_quotes = (
+            self.settings.translate_quotes and self.llm is not None and work.remaining() > _MIN_LLM_S
+        )
         if mode == "extract" and not is_chinese(work.language) and translate_quotes and not refused:
             self._add_translations(citations, work.language)
         work.timings["total"] = round((time.perf_counter() - work.started) * 1000, 1)
@@ -352,8 +397,34 @@ class ForumEngine:
                 log.warning("translation failed: %s", exc)
                 return
 
+    def _llm_budget(self, work: _Work) -> dict[str, float]:
+        # The timeout covers the whole request: generation gets what the rendering left of it.
+        return {"timeout_s": max(work.remaining(), _MIN_LLM_S)} if hasattr(self.llm, "timeout_s") else {}
+
     def _embed_texts(self, texts: list[str]) -> list[list[float]]:
         return self.index.embedder.get_text_embedding_batch(texts)
+
+
+def _asks_about_something(work: _Work) -> bool:
+    """False for a greeting or noise ("hi", "asdfgh"): no specific word, no edition, not even the forum."""
+    if work.signals.terms or work.retrieval is None:
+        return bool(work.signals.terms)
+    text = " ".join(work.retrieval.queries)
+    if _YEAR.search(text) or _FORUM_WORD.search(text):
+        return True
+    if chinese_queries(work.retrieval.queries):
+        return False  # Chinese words were there to look for, and none of them is specific
+    if work.chinese is not None:
+        return False  # the LLM rendered it and found nothing Chinese to say: nothing was asked
+    # No LLM to render a foreign question: a single word ("hi", "asdfgh") is not a question about the forum.
+    return len(work.focus.split()) >= 2
+
+
+def _redacted(removal: Removal) -> Removal:
+    """A removed sentence as the audit list shows it: never our own instructions repeated back."""
+    if repeats_prompt(removal.sentence) or addresses_the_model(removal.sentence):
+        return Removal(sentence="(withheld: the model repeated its instructions)", reason=removal.reason)
+    return removal
 
 
 def _names_edition(ev: Evidence, years: set[int]) -> bool:

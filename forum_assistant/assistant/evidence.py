@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
+from forum_assistant.assistant.guard import addresses_the_model
 from forum_assistant.assistant.retrieval import Retrieval
 from forum_assistant.assistant.schema import Evidence
 from forum_assistant.assistant.terms import chinese_queries, content_terms
@@ -22,6 +23,7 @@ from forum_assistant.vectorstore.index import ForumIndex
 
 _HEADING = re.compile(r"^\s*(#|>)")
 _MIN_SENTENCE_CHARS = 8
+_WORDY = re.compile(r"[^\W\d_]")  # letters of any script: "2026-03-19" alone says nothing
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,10 @@ _ASKS_NUMBER = re.compile(
     r"いくつ|몇|얼마|сколько|كم",
     re.IGNORECASE,
 )
+_ASKS_YEAR = re.compile(
+    r"哪一?年|几几年|which year|what year|quelle année|welchem jahr|qué año|何年|몇 년|какой год", re.I
+)
+_YEAR_STATED = re.compile(r"(?:19|20)\d\d年")
 _ASKS_DATE = re.compile(
     r"何时|什么时候|哪几天|哪天|几月|日期|when|what date|quand|wann|cuándo|quando|いつ|언제|когда|متى",
     re.IGNORECASE,
@@ -82,7 +88,9 @@ def asks_for_figure(question: str) -> bool:
 
 
 def answer_type_bonus(question: str, text: str) -> float:
-    """1.0 when the sentence holds the kind of thing the question asks for (a figure, a date), else 0."""
+    """1.0 when the sentence holds the kind of thing the question asks for (a year, a date, a figure), else 0."""
+    if _ASKS_YEAR.search(question):
+        return 1.0 if _YEAR_STATED.search(text) else 0.0
     if _ASKS_DATE.search(question):
         return 1.0 if _DATE.search(text) else 0.0
     if _ASKS_NUMBER.search(question):
@@ -110,6 +118,15 @@ class SentenceEmbeddingCache:
         return np.stack([self._vectors[(s.doc_id, s.start, s.end)] for s in sentences])
 
 
+def _edition_fit(years: set[int], doc_year: int | None, text: str) -> float:
+    """1 for a sentence from (or naming) the asked edition, or when none was asked; -1 for another edition.
+
+    Enters the score through the retrieval prior (weight 0.1): it separates near ties between editions."""
+    if not years or doc_year is None or doc_year in years or any(str(y) in text for y in years):
+        return 1.0
+    return -1.0
+
+
 def _years(year: int | None) -> set[int]:
     return {year} if year else set()
 
@@ -117,6 +134,12 @@ def _years(year: int | None) -> set[int]:
 def _unit(vec: np.ndarray) -> np.ndarray:
     norm = float(np.linalg.norm(vec))
     return vec / norm if norm else vec
+
+
+def _similarity(embedder: BaseEmbedding, sentence_vecs: np.ndarray, queries: list[str]) -> np.ndarray:
+    """Each sentence's best cosine similarity to any of the queries."""
+    query_vecs = np.stack([_unit(np.asarray(embedder.get_query_embedding(q))) for q in queries])
+    return (sentence_vecs @ query_vecs.T).max(axis=1)
 
 
 def select_evidence(
@@ -143,26 +166,33 @@ def select_evidence(
             key = (sentence.doc_id, sentence.start, sentence.end)
             if key in priors or len(sentence.text) < _MIN_SENTENCE_CHARS or _HEADING.match(sentence.text):
                 continue
+            if len(_WORDY.findall(sentence.text)) < 4:
+                continue
+            if addresses_the_model(sentence.text):  # a planted "ignore previous instructions" is not evidence
+                continue
             priors[key] = hit.score / top if top else 0.0
             candidates.append(sentence)
     if not candidates:
         return [], EvidenceSignals(coverage=0.0, dense=0.0)
 
-    terms = content_terms(" ".join(chinese_queries(retrieval.queries)))
+    # A follow-up's evidence answers its own words (the focus); the earlier question only helped retrieval.
+    terms = content_terms(" ".join(chinese_queries(retrieval.asked)))
+    if not [t for t in terms if not t.isdigit()]:
+        terms = content_terms(" ".join(chinese_queries(retrieval.queries)))
     # Editions are checked against document years elsewhere; coverage is about the subject words.
     subject = [t for t in terms if not t.isdigit()]
-    asked = " ".join(retrieval.queries)
+    asked = " ".join(retrieval.asked)
     doc_years = {s.doc_id: index.document(s.doc_id).year for s in candidates}
     sentence_vecs = cache.vectors(candidates)
-    embed_query = cache.embedder.get_query_embedding
-    query_vecs = np.stack([_unit(np.asarray(embed_query(q))) for q in retrieval.queries])
-    dense = (sentence_vecs @ query_vecs.T).max(axis=1)
+    dense = _similarity(cache.embedder, sentence_vecs, retrieval.asked)
+    if retrieval.asked != retrieval.queries:
+        dense = 0.7 * dense + 0.3 * _similarity(cache.embedder, sentence_vecs, retrieval.queries)
     scored = [
         ScoredSentence(
             s,
             float(d),
             coverage(terms, s.text, _years(doc_years[s.doc_id])),
-            priors[(s.doc_id, s.start, s.end)],
+            priors[(s.doc_id, s.start, s.end)] * _edition_fit(retrieval.years, doc_years[s.doc_id], s.text),
             answer_type_bonus(asked, s.text),
         )
         for s, d in zip(candidates, dense, strict=True)
@@ -186,6 +216,10 @@ def select_evidence(
                 score=round(c.score, 4),
             )
         )
+    if retrieval.focus and len(subject) < 2:
+        # A follow-up as thin as "他获得的是什么奖？" is judged with the earlier question's words too.
+        wider = content_terms(" ".join(chinese_queries(retrieval.queries)))
+        subject = list(dict.fromkeys([*subject, *(t for t in wider if not t.isdigit())]))
     signals = EvidenceSignals(
         coverage=coverage(subject, best_text) if subject else None,
         dense=max(c.dense for c in chosen),

@@ -31,8 +31,9 @@ _EXAMPLE_QUESTION = "How many technology trading sessions were there?"
 _EXAMPLE_ANSWER = "There were 8 technology trading sessions [2]."
 
 
-def _user_turn(sources: str, question: str) -> str:
-    return f"Sources (edition year in brackets):\n{sources}\n\nQuestion: {question}"
+def _user_turn(sources: str, question: str, context: str | None = None) -> str:
+    earlier = f"Earlier question (context only): {context}\n" if context else ""
+    return f"Sources (edition year in brackets):\n{sources}\n\n{earlier}Question: {question}"
 
 
 def _source_line(n: int, ev: Evidence) -> str:
@@ -40,20 +41,24 @@ def _source_line(n: int, ev: Evidence) -> str:
     return f"[{n}] ({edition}) {ev.quote}"
 
 
-def build_messages(question: str, evidence: list[Evidence], language: str) -> list[ChatMessage]:
-    """Chat messages for the answer: rules, one worked example, then the sources and the question."""
+def build_messages(
+    question: str, evidence: list[Evidence], language: str, *, context: str | None = None
+) -> list[ChatMessage]:
+    """Chat messages for the answer: rules, one worked example, then the sources and the question.
+
+    `context` is the earlier question a follow-up leans on ("它位于哪个公园？" after "主会场在哪里？")."""
     sources = "\n".join(_source_line(i, ev) for i, ev in enumerate(evidence, start=1))
     return [
         ChatMessage(role=MessageRole.SYSTEM, content=SYSTEM_PROMPT.format(language=language_name(language))),
         ChatMessage(role=MessageRole.USER, content=_user_turn(_EXAMPLE_SOURCES, _EXAMPLE_QUESTION)),
         ChatMessage(role=MessageRole.ASSISTANT, content=_EXAMPLE_ANSWER),
-        ChatMessage(role=MessageRole.USER, content=_user_turn(sources, question)),
+        ChatMessage(role=MessageRole.USER, content=_user_turn(sources, question, context)),
     ]
 
 
-def stream_answer(llm: LLM, messages: list[ChatMessage]) -> Iterator[str]:
-    """Text deltas of the model's answer, as they are generated."""
-    for response in llm.stream_chat(messages):
+def stream_answer(llm: LLM, messages: list[ChatMessage], **kwargs: float) -> Iterator[str]:
+    """Text deltas of the model's answer, as they are generated (`kwargs` go to the LLM call)."""
+    for response in llm.stream_chat(messages, **kwargs):
         if response.delta:
             yield response.delta
 

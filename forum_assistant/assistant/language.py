@@ -56,8 +56,14 @@ def detect_language(text: str) -> str:
         return "zh"
     if not latin:
         return "zh" if han else "en"
-    detected = _latin_detector().detect_language_of(text)
-    return detected.iso_code_639_1.name.lower() if detected else "en"
+    values = _latin_detector().compute_language_confidence_values(text)
+    if not values:
+        return "en"
+    best = values[0]
+    # One unknown word ("asdfgh", "hello") is no evidence of a language: English is the safest reply.
+    if len(text.split()) < 2 and best.value < 0.6:
+        return "en"
+    return str(best.language.iso_code_639_1.name.lower())
 
 
 def resolve_language(requested: str, text: str) -> str:

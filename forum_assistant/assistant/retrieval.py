@@ -48,6 +48,12 @@ class Retrieval:
     queries: list[str]
     hits: list[RetrievedChunk]
     years: set[int]
+    focus: list[str] = field(default_factory=list)  # what is asked now (a follow-up's own words)
+
+    @property
+    def asked(self) -> list[str]:
+        """The queries evidence is chosen for: the focus when there is one, else all queries."""
+        return self.focus or self.queries
 
 
 class HybridRetriever(BaseRetriever):
@@ -84,8 +90,12 @@ class HybridRetriever(BaseRetriever):
             self._doc_years[doc_id] = self.index.document(doc_id).year
         return self._doc_years[doc_id]
 
-    def search(self, question: str, chinese: str | None = None) -> Retrieval:
-        """Retrieve for `question`, also searching `chinese` (its Chinese rendering) when given."""
+    def search(self, question: str, chinese: str | None = None, focus: list[str] | None = None) -> Retrieval:
+        """Retrieve for `question`, also searching `chinese` (its Chinese rendering) when given.
+
+        `focus` holds a follow-up's own words (and their rendering): its specific words are searched too, and
+        an edition it names replaces the one of the earlier question.
+        """
         runs: list[tuple[str, list[tuple[Chunk, float]]]] = []
         searches: dict[str, Callable[[str, int], list[tuple[Chunk, float]]]] = {
             "dense": self.index.dense_search,
@@ -103,8 +113,13 @@ class HybridRetriever(BaseRetriever):
         terms = [t for t in content_terms(" ".join(chinese_queries(queries))) if not t.isdigit()]
         if terms and "keyword" in self.modes:
             runs.append(("keyword_terms", searches["keyword"](" ".join(terms), self.candidates)))
+        focus = [q for q in focus or [] if q and q.strip()]
+        focus_terms = [t for t in content_terms(" ".join(chinese_queries(focus))) if not t.isdigit()]
+        if focus_terms and focus_terms != terms and "keyword" in self.modes:
+            runs.append(("keyword_terms", searches["keyword"](" ".join(focus_terms), self.candidates)))
 
-        years = years_in(question) | (years_in(chinese) if chinese else set())
+        years = set().union(*(years_in(q) for q in focus)) if focus else set()
+        years = years or years_in(question) | (years_in(chinese) if chinese else set())
         fused: dict[str, RetrievedChunk] = {}
         foreign = not chinese_queries([question])
         for name, hits in runs:
@@ -123,7 +138,7 @@ class HybridRetriever(BaseRetriever):
                 if entry.year in years:
                     entry.score *= self.year_boost
         ranked = sorted(fused.values(), key=lambda e: e.score, reverse=True)[: self.top_k]
-        return Retrieval(queries=queries, hits=ranked, years=years)
+        return Retrieval(queries=queries, hits=ranked, years=years, focus=focus)
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         # The llama-index entry point; the engine calls `search` to also pass the Chinese rendering.

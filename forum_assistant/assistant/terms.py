@@ -10,7 +10,7 @@ from forum_assistant.vectorstore.keyword import tokenize
 GENERIC_WORDS = frozenset(
     """中关村 论坛 中关村论坛 年会 举办 举行 召开 多少 什么 哪些 哪个 哪 几 几个 是 的 了 吗 呢 在 有 和 与 及
     年 届 本届 今年 这 那 它 其 该 请问 一共 共 总共 个 场 名 位 次 为 被 将 从 到 对 于 上 中 谁 如何 怎么
-    怎样 时候 何时 哪天 哪几天 期间 当时 the of and a an in on at to for is are was were what
+    怎样 时候 何时 哪天 哪几天 期间 当时 时间 多久 多长 多长时间 the of and a an in on at to for is are was were what
     which who how many much when where did does do forum zhongguancun""".split()  # noqa: SIM905
 )
 _HAN = re.compile(r"[\u4e00-\u9fff]")

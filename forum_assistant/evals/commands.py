@@ -104,8 +104,48 @@ def _records(results: list[ConfigResult]) -> list[dict[str, Any]]:
     return [record.as_dict() for result in results for record in result.records]
 
 
-def run_eval(suite: str, configs: list[str], out: Path | None, limit: int | None) -> None:
-    """Run `suite` with `configs` (default per suite), at most `limit` questions, writing into `out`."""
+def reuse_configs(
+    report: dict[str, Any], records: list[dict[str, Any]], source: Path, skip: set[str]
+) -> list[str]:
+    """Copy into `report` and `records` the configurations of an earlier forum run in `source` that this run
+    did not repeat (e.g. the hour-long llama-index baseline, which our engine changes do not affect).
+
+    Returns the names copied. The earlier run must have asked exactly the same questions.
+    """
+    import json
+
+    path = source / "report.json"
+    if not path.is_file() or not (source / "records.jsonl").is_file():
+        raise BadInputError(
+            f"{source} holds no report.json and records.jsonl; pass the folder of an earlier run."
+        )
+    earlier = json.loads(path.read_text(encoding="utf-8"))
+    ids = earlier.get("extra", {}).get("dataset", {}).get("ids")
+    if ids != report["extra"].get("dataset", {}).get("ids"):
+        raise BadInputError(
+            f"The run in {source} asked different questions; rerun its configurations instead."
+        )
+    names = [name for name in earlier["configs"] if name not in skip]
+    for name in names:
+        report["configs"][name] = earlier["configs"][name]
+        report["failures"][name] = earlier["failures"].get(name, [])
+    with (source / "records.jsonl").open(encoding="utf-8") as fh:
+        records += [r for line in fh if line.strip() and (r := json.loads(line))["config"] in names]
+    if names:
+        report["notes"].append(
+            f"{', '.join(names)}: reused from the run of {earlier.get('created', '?')} ({source.name}), "
+            "same questions, same corpus and models."
+        )
+    return names
+
+
+def run_eval(
+    suite: str, configs: list[str], out: Path | None, limit: int | None, reuse: Path | None = None
+) -> None:
+    """Run `suite` with `configs` (default per suite), at most `limit` questions, writing into `out`.
+
+    `reuse`: the folder of an earlier forum run whose other configurations join this report.
+    """
     if suite not in SUITES:
         raise BadInputError(f"Unknown suite {suite!r}; choose one of {', '.join(SUITES)}.")
     if limit is not None and limit < 1:
@@ -118,6 +158,8 @@ def run_eval(suite: str, configs: list[str], out: Path | None, limit: int | None
         chosen = configs or (SMOKE_CONFIGS if suite == "smoke" else FORUM_CONFIGS)
         report, results = forum_report(settings, items, chosen, suite=suite, checkpoint=target)
         records = _records(results)
+        if reuse is not None:
+            reuse_configs(report, records, reuse, skip=set(chosen))
     elif suite == "xquad":
         from forum_assistant.evals.xquad import run_xquad
 

@@ -1,0 +1,56 @@
+"""Joining an earlier run's configurations (the hour-long baseline) to a new report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from forum_assistant.errors import BadInputError
+from forum_assistant.evals.commands import reuse_configs
+
+
+def _earlier(tmp_path: Path, ids: list[str]) -> Path:
+    folder = tmp_path / "earlier"
+    folder.mkdir()
+    report = {
+        "created": "2026-11-23T08:00:00+00:00",
+        "configs": {"baseline": {"accuracy": 0.24}, "hybrid-extract": {"accuracy": 0.61}},
+        "failures": {"baseline": [{"id": "a"}]},
+        "extra": {"dataset": {"ids": ids}},
+    }
+    (folder / "report.json").write_text(json.dumps(report), encoding="utf-8")
+    lines = [{"config": c, "id": i} for c in ("baseline", "hybrid-extract") for i in ids]
+    (folder / "records.jsonl").write_text("\n".join(json.dumps(r) for r in lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def _new(ids: list[str]) -> dict[str, Any]:
+    return {
+        "configs": {"hybrid-extract": {"accuracy": 0.7}},
+        "failures": {},
+        "notes": [],
+        "extra": {"dataset": {"ids": ids}},
+    }
+
+
+def test_other_configurations_join_and_ours_are_kept(tmp_path: Path) -> None:
+    report, records = _new(["a", "b"]), [{"config": "hybrid-extract", "id": "a"}]
+    names = reuse_configs(report, records, _earlier(tmp_path, ["a", "b"]), skip={"hybrid-extract"})
+    assert names == ["baseline"]
+    assert report["configs"]["hybrid-extract"] == {"accuracy": 0.7}  # this run's numbers win
+    assert report["configs"]["baseline"] == {"accuracy": 0.24}
+    assert [r["config"] for r in records] == ["hybrid-extract", "baseline", "baseline"]
+    assert "reused" in report["notes"][0] and "baseline" in report["notes"][0]
+
+
+def test_a_run_over_other_questions_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(BadInputError, match="different questions"):
+        reuse_configs(_new(["a"]), [], _earlier(tmp_path, ["a", "b"]), skip=set())
+
+
+def test_a_folder_without_a_report_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(BadInputError, match="earlier run"):
+        reuse_configs(_new(["a"]), [], tmp_path, skip=set())
