@@ -85,8 +85,8 @@ def eval_(
         typer.Option(help="Ask at most this many questions (xquad: per language; distractor: articles)."),
     ] = None,
     reuse: Annotated[
-        Path | None,
-        typer.Option(help="Folder of an earlier forum run: its other configurations join this report."),
+        list[Path] | None,
+        typer.Option(help="Folder of an earlier forum run: its other configurations join (repeatable)."),
     ] = None,
 ) -> None:
     """Run an eval suite and write a report."""

@@ -140,11 +140,11 @@ def reuse_configs(
 
 
 def run_eval(
-    suite: str, configs: list[str], out: Path | None, limit: int | None, reuse: Path | None = None
+    suite: str, configs: list[str], out: Path | None, limit: int | None, reuse: list[Path] | None = None
 ) -> None:
     """Run `suite` with `configs` (default per suite), at most `limit` questions, writing into `out`.
 
-    `reuse`: the folder of an earlier forum run whose other configurations join this report.
+    `reuse`: folders of earlier forum runs whose other configurations join this report (first one wins).
     """
     if suite not in SUITES:
         raise BadInputError(f"Unknown suite {suite!r}; choose one of {', '.join(SUITES)}.")
@@ -158,8 +158,9 @@ def run_eval(
         chosen = configs or (SMOKE_CONFIGS if suite == "smoke" else FORUM_CONFIGS)
         report, results = forum_report(settings, items, chosen, suite=suite, checkpoint=target)
         records = _records(results)
-        if reuse is not None:
-            reuse_configs(report, records, reuse, skip=set(chosen))
+        taken = set(chosen)
+        for folder in reuse or []:
+            taken |= set(reuse_configs(report, records, folder, skip=taken))
     elif suite == "xquad":
         from forum_assistant.evals.xquad import run_xquad
 
