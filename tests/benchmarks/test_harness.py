@@ -7,6 +7,7 @@ articles); no LLM. No timing is asserted: only that every measurement made it in
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -67,7 +68,7 @@ def test_every_target_is_marked(results: tuple[dict[str, object], Path]) -> None
             "not measured",
             "met (extrapolated)",
             "missed (extrapolated)",
-        )
+        ) or re.fullmatch(r"missed \(at [\d,]+ chunks already\)", row["verdict"])
         assert row["target"] in text
     # Without an LLM in the run, the generation targets say so instead of inventing a number.
     generative = [r for r in rows if "default model" in r["target"]]
