@@ -216,12 +216,14 @@ def select_evidence(
                 score=round(c.score, 4),
             )
         )
+    found = coverage(subject, best_text) if subject else None
     if retrieval.focus and len(subject) < 2:
-        # A follow-up as thin as "他获得的是什么奖？" is judged with the earlier question's words too.
+        # A follow-up as thin as "他获得的是什么奖？" may be judged with the earlier question's words too.
         wider = content_terms(" ".join(chinese_queries(retrieval.queries)))
-        subject = list(dict.fromkeys([*subject, *(t for t in wider if not t.isdigit())]))
+        wider = list(dict.fromkeys([*subject, *(t for t in wider if not t.isdigit())]))
+        found = max(found or 0.0, coverage(wider, best_text)) if wider else found
     signals = EvidenceSignals(
-        coverage=coverage(subject, best_text) if subject else None,
+        coverage=found,
         dense=max(c.dense for c in chosen),
         terms=tuple(terms),
     )

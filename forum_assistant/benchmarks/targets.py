@@ -146,7 +146,9 @@ def _retrieval_target(run: dict[str, Any]) -> dict[str, str]:
         verdict = _verdict(o, 0.150)
         notes[0] = f"largest scale run: {notes[0]} → {verdict} there"
         # Latency only grows with the index: missed at a smaller scale is missed at 60k.
-        at_60k = f"missed (at {largest['chunks']:,} chunks already)" if verdict == "missed" else "not measured"
+        at_60k = (
+            f"missed (at {largest['chunks']:,} chunks already)" if verdict == "missed" else "not measured"
+        )
         return _row(label, _ms(o), _ms(b), ratio(o, b), at_60k, "; ".join(notes))
     if largest["embedder"] != default:
         notes[0] += f" (not the default embedder, {default})"
