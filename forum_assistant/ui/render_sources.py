@@ -5,6 +5,7 @@ Document text goes through `esc` like everything else; the only markup is ours.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from forum_assistant.domain import Document
@@ -26,6 +27,14 @@ def source_placeholder() -> str:
         "article here, with the quoted sentence highlighted.</p>"
         "<p>点击答案中的 [n]，在此查看原文并高亮引用句。</p></div>"
     )
+
+
+_HEADING_MARK = re.compile(r"(?m)^[ \t]*#{1,6}[ \t]+")
+
+
+def _plain(text: str) -> str:
+    """Text as a reader sees it: markdown heading markers ("## 二、科技前沿展示") dropped, words kept."""
+    return _HEADING_MARK.sub("", text)
 
 
 def locate(doc: Document, citation: dict[str, Any]) -> tuple[int, int]:
@@ -60,10 +69,9 @@ def render_source(
             f'<div lang="zh">{esc(citation.get("quote", ""))}</div>{translation}</div></div>'
         )
     if start >= 0:
-        text = (
-            f'{esc(doc.text[:start])}<mark class="fa-hl" id="fa-hl">{esc(doc.text[start:end])}</mark>'
-            f"{esc(doc.text[end:])}"
-        )
+        before, quote, after = (_plain(doc.text[:start]), _plain(doc.text[start:end]), _plain(doc.text[end:]))
+        text = f'{esc(before)}<mark class="fa-hl" id="fa-hl">{esc(quote)}</mark>{esc(after)}'
+
         missing = ""
     else:
         text, missing = (

@@ -108,6 +108,16 @@ def test_source_panel_marks_exactly_the_quoted_range_and_escapes_the_document() 
     _no_live_markup(html)
 
 
+def test_source_panel_hides_markdown_heading_markers() -> None:
+    text = "## 二、科技前沿展示\n\n### 2.1 人工智能\n本届论坛设置了7个安检口。"
+    start = text.index("本届")
+    citation = {"n": 1, "quote": text[start:], "start": start, "end": len(text)}
+    html = render_sources.render_source(_doc(text), citation, None, "zh")
+    assert "## " not in html and "### " not in html
+    assert "二、科技前沿展示" in html and "2.1 人工智能" in html
+    assert '<mark class="fa-hl" id="fa-hl">本届论坛设置了7个安检口。</mark>' in html
+
+
 def test_source_panel_finds_the_quote_when_offsets_are_stale() -> None:
     text = "甲。乙丙丁。"
     html = render_sources.render_source(
