@@ -190,7 +190,10 @@ class ForumEngine:
             return 0
         self.sentences.vectors(sentences)
         if self.llm is not None and hasattr(self.llm, "warm_up"):
-            self.llm.warm_up()
+            try:
+                self.llm.warm_up()
+            except UnavailableError as exc:  # a slow start must not stop the service: answers fall back
+                log.warning("LLM warm-up did not finish (%s); the first answers may be slow.", exc)
         return len(sentences)
 
     def health(self) -> dict[str, object]:

@@ -51,6 +51,9 @@ _BATCH_TOKENS = 128
 _PROMPT_CACHE_MIB = 256
 
 
+_WARM_UP_TIMEOUT_S = 120.0
+
+
 @dataclass
 class _Job:
     payload: dict[str, Any]
@@ -303,7 +306,9 @@ class LocalGGUFLLM(CustomLLM):
     def warm_up(self) -> float:
         """Run one tiny prompt so the weights page in before the first user waits; returns its seconds."""
         started = time.perf_counter()
-        self.generate([ChatMessage(role=MessageRole.USER, content="你好")], max_tokens=2)
+        # Not a user's request: paging the weights in on a busy machine may take longer than an answer may.
+        timeout = max(self.timeout_s, _WARM_UP_TIMEOUT_S)
+        self.generate([ChatMessage(role=MessageRole.USER, content="你好")], max_tokens=2, timeout_s=timeout)
         return time.perf_counter() - started
 
     # -- llama-index interface --------------------------------------------------------------------------
