@@ -28,6 +28,7 @@ from forum_assistant.assistant.generate import (
     cited_numbers,
     extractive_answer,
     is_not_found,
+    restates_question,
     stream_answer,
 )
 from forum_assistant.assistant.guard import addresses_the_model, repeats_prompt, strip_instructions
@@ -308,6 +309,9 @@ class ForumEngine:
             elif not cited_numbers(text):
                 # Sentences with no figure pass verification, but an answer that cites nothing is not grounded.
                 fallback = "The generated answer cited no source; extractive answer given instead."
+                mode = "extract"
+            elif restates_question(text, [*(work.retrieval.queries if work.retrieval else []), work.focus]):
+                fallback = "The generated answer only repeated the question; extractive answer given instead."
                 mode = "extract"
         work.lap("verify", t)
 

@@ -72,7 +72,9 @@ _ASKS_YEAR = re.compile(
 )
 _YEAR_STATED = re.compile(r"(?:19|20)\d\d年")
 _ASKS_DATE = re.compile(
-    r"何时|什么时候|哪几天|哪天|几月|日期|when|what date|quand|wann|cuándo|quando|いつ|언제|когда|متى",
+    r"何时|什么时候|哪几天|哪一?天|哪一日|几号|几月|日期|when|what dates?|which dates?|which days?|quand|"
+    r"quelles? dates?|wann|welchen? (tagen?|datum)|cuándo|qué fechas?|quando|いつ|何日|언제|며칠|когда|"
+    r"какие даты|какого числа|متى|أي تاريخ|أي تواريخ",
     re.IGNORECASE,
 )
 # A figure, not a year: "55场", "3000名", "2.7万"; "2023中关村" names an edition, it does not answer.

@@ -80,3 +80,34 @@ def extractive_answer(evidence: list[Evidence], numbers: list[int] | None = None
     """Evidence sentences quoted verbatim with their citation markers: the best one, or the 1-based `numbers`."""
     chosen = numbers or [1]
     return " ".join(f"{evidence[n - 1].quote}[{n}]" for n in chosen if 0 < n <= len(evidence))
+
+
+# Words that carry no answer: function words and the verbs of "it was held / given / located in".
+_FILLER = frozenset(
+    """the a an it its this that these those there was were is are be been has have had of on in at to by
+    for from with and or as about than per into during which who what when where was held given took place
+    located le la les l un une des du de d est était a été s se sont et en au aux par pour sur dans der die
+    das den dem des ein eine einer ist war wurde wurden und im am zum zur von mit el los las un una es fue
+    fueron y del al por para con en на в и с по был была было были это""".split()  # noqa: SIM905
+)
+_WORD = re.compile(r"[^\W_\u3400-\u9fff]+")  # words of other scripts; Chinese goes through jieba
+_YEARLIKE = re.compile(r"^(?:19|20)\d\d$")
+
+
+def restates_question(answer: str, questions: list[str]) -> bool:
+    """True when the answer, markers and years aside, only repeats the question ("It was held on [1].").
+
+    Chinese is compared by jieba words, other scripts by words; a figure, a name or any other word that the
+    question does not hold makes it an answer.
+    """
+    from forum_assistant.assistant.terms import content_terms
+
+    asked = " ".join(questions).lower()
+    text = _MARKER.sub(" ", answer).lower()
+    words = set(content_terms(text)) | set(_WORD.findall(text))
+    new = [
+        w
+        for w in words
+        if w not in asked and w not in _FILLER and not _YEARLIKE.match(w) and (len(w) > 1 or w.isdigit())
+    ]
+    return not new

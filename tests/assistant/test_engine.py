@@ -213,6 +213,18 @@ def test_an_answer_that_cites_nothing_falls_back_to_quotes(
     _assert_quotes_match(answer, engine.index)
 
 
+def test_an_answer_that_only_repeats_the_question_falls_back(
+    corpus_settings: Settings, corpus_index: ForumIndex
+) -> None:
+    scripted = ScriptedLLM(script="The 2023 Zhongguancun Forum was held on [1].")
+    engine = ForumEngine(corpus_settings, corpus_index, scripted)
+    answer = engine.answer(
+        Question(message="On which dates was the 2023 Zhongguancun Forum held?", mode="generate")
+    )
+    assert answer.mode == "extract" and answer.fallback_reason
+    assert "5月25日到30日" in answer.answer
+
+
 def test_the_llm_timeout_bounds_the_whole_request(
     corpus_settings: Settings, corpus_index: ForumIndex
 ) -> None:

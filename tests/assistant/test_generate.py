@@ -1,0 +1,38 @@
+"""An answer must say something the question did not: the check that sends empty generations to quotes."""
+
+from __future__ import annotations
+
+import pytest
+
+from forum_assistant.assistant.generate import restates_question
+
+DATES = ["On which dates was the 2023 Zhongguancun Forum held?", "2023年 中关村论坛在哪一天举行？"]
+
+
+@pytest.mark.parametrize(
+    ("answer", "questions"),
+    [
+        ("The 2023 Zhongguancun Forum was held on [1].", DATES),
+        ("2023中关村论坛首次纳入中关村论坛 [1].", ["2023年哪个大会首次纳入中关村论坛？"]),
+        ("2026 [1]", ["Quel était le thème de 2026 ?"]),
+        (
+            "La réunion annuelle 2026 s'est tenue [1].",
+            ["À quelles dates s'est tenue la réunion annuelle 2026 ?"],
+        ),
+    ],
+)
+def test_an_answer_that_only_repeats_the_question_is_caught(answer: str, questions: list[str]) -> None:
+    assert restates_question(answer, questions)
+
+
+@pytest.mark.parametrize(
+    ("answer", "questions"),
+    [
+        ("It was held from May 25 to 30 [1].", DATES),
+        ("55 [1].", ["How many parallel forums were held in 2023?"]),
+        ("2023年举办了55场平行论坛[1]。", ["2023年举办了多少场平行论坛？"]),
+        ("中国科幻大会首次纳入中关村论坛[1]。", ["2023年哪个大会首次纳入中关村论坛？"]),
+    ],
+)
+def test_a_figure_or_a_new_name_is_an_answer(answer: str, questions: list[str]) -> None:
+    assert not restates_question(answer, questions)
