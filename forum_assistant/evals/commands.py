@@ -24,6 +24,10 @@ from forum_assistant.settings import Settings, load_settings
 
 SUITES = ("forum", "xquad", "distractor", "smoke")
 RESULTS_DIR = Path(__file__).parent / "results"
+BASELINE_NOTE = (
+    "The baseline is asked only the last message of a follow-up (a query engine keeps no history) and "
+    "its hit@k is over its 3 source chunks; it never refuses by design."
+)
 
 
 def default_out(suite: str) -> Path:
@@ -84,10 +88,7 @@ def forum_report(
         "a loaded machine slows answers down instead of turning them into fallbacks or errors."
     )
     report["notes"].append(
-        "The baseline is asked only the last message of a follow-up (a query engine keeps no history) and "
-        "its hit@k is over its 3 source chunks; it never refuses by design."
-        if any(s.pipeline == "baseline" for s in specs)
-        else "No baseline in this run."
+        BASELINE_NOTE if any(s.pipeline == "baseline" for s in specs) else "No baseline in this run."
     )
     return report, results
 
@@ -131,6 +132,9 @@ def reuse_configs(
         report["failures"][name] = earlier["failures"].get(name, [])
     with (source / "records.jsonl").open(encoding="utf-8") as fh:
         records += [r for line in fh if line.strip() and (r := json.loads(line))["config"] in names]
+    if "baseline" in names and "No baseline in this run." in report["notes"]:
+        report["notes"].remove("No baseline in this run.")
+        report["notes"].append(BASELINE_NOTE)
     if names:
         report["notes"].append(
             f"{', '.join(names)}: reused from the run of {earlier.get('created', '?')} ({source.name}), "

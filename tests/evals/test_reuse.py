@@ -31,7 +31,7 @@ def _new(ids: list[str]) -> dict[str, Any]:
     return {
         "configs": {"hybrid-extract": {"accuracy": 0.7}},
         "failures": {},
-        "notes": [],
+        "notes": ["No baseline in this run."],
         "extra": {"dataset": {"ids": ids}},
     }
 
@@ -43,7 +43,9 @@ def test_other_configurations_join_and_ours_are_kept(tmp_path: Path) -> None:
     assert report["configs"]["hybrid-extract"] == {"accuracy": 0.7}  # this run's numbers win
     assert report["configs"]["baseline"] == {"accuracy": 0.24}
     assert [r["config"] for r in records] == ["hybrid-extract", "baseline", "baseline"]
-    assert "reused" in report["notes"][0] and "baseline" in report["notes"][0]
+    assert "No baseline in this run." not in report["notes"]
+    assert "never refuses" in report["notes"][0]
+    assert "reused" in report["notes"][1] and "baseline" in report["notes"][1]
 
 
 def test_a_run_over_other_questions_is_refused(tmp_path: Path) -> None:
