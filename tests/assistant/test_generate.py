@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from forum_assistant.assistant.generate import restates_question
+from assistant.generate import restates_question
 
 DATES = ["On which dates was the 2023 Zhongguancun Forum held?", "2023年 中关村论坛在哪一天举行？"]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from forum_assistant.assistant.generate import SYSTEM_PROMPT
-from forum_assistant.assistant.guard import addresses_the_model, repeats_prompt, strip_instructions
+from assistant.checks.guard import addresses_the_model, repeats_prompt, strip_instructions
+from assistant.generate import SYSTEM_PROMPT
 
 
 @pytest.mark.parametrize(

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from llama_index.core.llms import ChatMessage, MessageRole
 
-from forum_assistant.assistant.llm import LocalGGUFLLM, make_llm
-from forum_assistant.assistant.packaged_models import PACKAGED_MODELS, ensure_packaged_model, find_parts
-from forum_assistant.errors import BadInputError, LLMTimeoutError, ModelError, UnavailableError
-from forum_assistant.settings import Settings
+from assistant.llm.local import LocalGGUFLLM, make_llm
+from assistant.llm.packaged import PACKAGED_MODELS, ensure_packaged_model, find_parts
+from kernel.errors import BadInputError, LLMTimeoutError, ModelError, UnavailableError
+from kernel.settings import Settings
 
 SOURCE = "此外，今年中关村论坛还举办了55场平行论坛。"
 LONG_TASK = "Write a long story about a cat who travels around the world, with many details."

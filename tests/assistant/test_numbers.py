@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from forum_assistant.assistant.dates import extract_dates
-from forum_assistant.assistant.numbers import extract_quantities
-from forum_assistant.assistant.numerals import normalize
+from assistant.figures.dates import extract_dates
+from assistant.figures.numbers import extract_quantities
+from assistant.figures.numerals import normalize
 
 FULLWIDTH = str.maketrans("0123456789,", "０１２３４５６７８９，")
 DIGITS = "零一二三四五六七八九"

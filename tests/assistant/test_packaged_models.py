@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from forum_assistant.assistant.packaged_models import (
+from assistant.llm.packaged import (
     PACKAGED_MODELS,
     ensure_packaged_model,
     find_parts,
@@ -17,8 +17,8 @@ from forum_assistant.assistant.packaged_models import (
     resolve_model_path,
     verify_model_file,
 )
-from forum_assistant.errors import ModelError
-from forum_assistant.settings import Settings
+from kernel.errors import ModelError
+from kernel.settings import Settings
 
 SMALL = PACKAGED_MODELS["qwen-0.5b"]
 

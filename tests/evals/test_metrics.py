@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from forum_assistant.assistant.schema import Answer, Citation, Removal
-from forum_assistant.evals.dataset import load_items
-from forum_assistant.evals.metrics import (
+from assistant.schema import Answer, Citation, Removal
+from evals.dataset import load_items
+from evals.metrics import (
     answer_correct,
     answer_matches,
     citation_scores,
@@ -26,7 +26,7 @@ from forum_assistant.evals.metrics import (
     unsupported_rate,
     unsupported_sentences,
 )
-from forum_assistant.evals.normalize import chinese_to_int, normalize
+from evals.normalize import chinese_to_int, normalize
 
 DOC_2023 = "004_ee9741430f072f91"
 PARALLEL_2023 = "此外，今年中关村论坛还举办了55场平行论坛"

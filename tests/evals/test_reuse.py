@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from forum_assistant.errors import BadInputError
-from forum_assistant.evals.commands import reuse_configs
+from evals.commands import reuse_configs
+from kernel.errors import BadInputError
 
 
 def _earlier(tmp_path: Path, ids: list[str]) -> Path:

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from forum_assistant.evals.configs import CONFIGS, FORUM_CONFIGS, LLMPool, get_spec
-from forum_assistant.evals.dataset import load_items
-from forum_assistant.evals.distractor import news_articles
-from forum_assistant.evals.distractor import write_corpus as write_distractor_corpus
-from forum_assistant.evals.report import REPORT_KEYS, new_report, write_report
-from forum_assistant.evals.runner import failure_severity, run_configs, summarize, worst_failures
-from forum_assistant.evals.xquad import LANGS, chunk_rank, load_xquad, rank_scores, sample
+from evals.configs import CONFIGS, FORUM_CONFIGS, LLMPool, get_spec
+from evals.dataset import load_items
+from evals.distractor import news_articles
+from evals.distractor import write_corpus as write_distractor_corpus
+from evals.report import REPORT_KEYS, new_report, write_report
+from evals.runner import failure_severity, run_configs, summarize, worst_failures
+from evals.xquad import LANGS, chunk_rank, load_xquad, rank_scores, sample
 
 SUMMARY_KEYS = {
     "n", "errors", "accuracy", "answerable_accuracy", "retrieval", "citation", "refusal", "unsupported_rate",

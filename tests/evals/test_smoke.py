@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import pytest
 
-from forum_assistant.evals.configs import SMOKE_CONFIGS, LLMPool, get_spec
-from forum_assistant.evals.dataset import smoke_items
-from forum_assistant.evals.runner import run_configs, summarize
+from evals.configs import SMOKE_CONFIGS, LLMPool, get_spec
+from evals.dataset import smoke_items
+from evals.runner import run_configs, summarize
 
 MIN_ACCURACY = 0.40  # measured 0.42
 MIN_HIT_AT_5 = 0.90  # measured 1.00; one miss of the 10 answerable items is tolerated

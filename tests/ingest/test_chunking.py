@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from forum_assistant.domain import Chunk, Document, Sentence
-from forum_assistant.ingest.chunking import chunk_document, split_sentences
-from forum_assistant.ingest.cleaning import clean_text
-from forum_assistant.ingest.loaders import read_document
+from ingest.chunking import chunk_document, split_sentences
+from ingest.cleaning import clean_text
+from ingest.loaders import read_document
+from kernel.domain import Chunk, Document, Sentence
 
 CORPUS = Path("/work/shared/corpus")
 

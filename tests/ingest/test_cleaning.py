@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from forum_assistant.ingest.chunking import split_sentences
-from forum_assistant.ingest.cleaning import clean_text, is_byline, is_credit_line
+from ingest.chunking import split_sentences
+from ingest.cleaning import clean_text, is_byline, is_credit_line
 
 CORPUS = Path("/work/shared/corpus")
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus is not on this machine")

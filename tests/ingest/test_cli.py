@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from forum_assistant.cli import app
+from ui.cli import app
 
 
 @pytest.fixture

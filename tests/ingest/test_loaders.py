@@ -9,8 +9,8 @@ from pathlib import Path
 import docx
 import pytest
 
-from forum_assistant.errors import IngestError, UnreadableFileError
-from forum_assistant.ingest.loaders import SUPPORTED_SUFFIXES, iter_candidate_files, read_document
+from ingest.loaders import SUPPORTED_SUFFIXES, iter_candidate_files, read_document
+from kernel.errors import IngestError, UnreadableFileError
 
 CORPUS = Path("/work/shared/corpus")
 

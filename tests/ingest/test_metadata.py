@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from forum_assistant.domain import Document
-from forum_assistant.ingest.loaders import read_document
-from forum_assistant.ingest.metadata import extract_metadata
+from ingest.loaders import read_document
+from ingest.metadata import extract_metadata
+from kernel.domain import Document
 
 CORPUS = Path("/work/shared/corpus")
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus is not on this machine")

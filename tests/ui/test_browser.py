@@ -13,10 +13,10 @@ from urllib.parse import urlparse
 
 import pytest
 
-from forum_assistant.assistant.engine import ForumEngine
-from forum_assistant.settings import Settings
-from forum_assistant.ui.commands import build_app
+from assistant.engine import ForumEngine
+from kernel.settings import Settings
 from tests.ui.conftest import SCREENSHOTS, LiveServer
+from ui.commands import build_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 

@@ -7,19 +7,19 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from forum_assistant.assistant.engine import ForumEngine
-from forum_assistant.assistant.schema import Answer
-from forum_assistant.settings import Settings, load_settings
-from forum_assistant.ui.api import create_app
-from forum_assistant.vectorstore.index import ForumIndex
+from assistant.engine import ForumEngine
+from assistant.schema import Answer
+from kernel.settings import Settings, load_settings
 from tests.ui.helpers import json_events
+from ui.api import create_app
+from vectorstore.index import ForumIndex
 
 pytestmark = pytest.mark.llm
 
 
 @pytest.fixture(scope="module")
 def llm_engine(ui_settings: Settings, corpus_index: ForumIndex) -> Iterator[ForumEngine]:
-    from forum_assistant.assistant.llm import make_llm
+    from assistant.llm.local import make_llm
 
     # `forum-assistant models` (make setup) assembles the model under the user's data dir; reuse that copy,
     # else let the engine assemble it into this session's temp data dir.

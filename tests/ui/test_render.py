@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from forum_assistant.domain import Document
-from forum_assistant.ui import render, render_sources
+from kernel.domain import Document
+from ui import render, render_sources
 
 EVIL = '<script>alert(1)</script><img src=x onerror="alert(2)">'
 

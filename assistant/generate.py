@@ -1,0 +1,113 @@
+"""Prompting the local LLM with numbered evidence sentences, and the extractive answer that needs no LLM.
+
+The prompt holds only the evidence sentences (not whole chunks): on two CPU cores reading the prompt is most
+of the latency, and short prompts also keep a small model on topic.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from llama_index.core.base.llms.types import ChatMessage, MessageRole
+from llama_index.core.llms import LLM
+
+from assistant.language.detect import language_name
+from assistant.schema import Evidence
+
+NOT_FOUND = "NOT_FOUND"
+
+SYSTEM_PROMPT = (
+    "You answer questions about the Zhongguancun Forum using only the numbered sources. "
+    "Answer in {language} in one or two short sentences. Copy figures and dates exactly from the sources. "
+    "Put the source number in square brackets after each sentence, for example: ... [2]. "
+    "If two sources give different figures, give both, each with its number. "
+    "If the sources do not answer the question, reply exactly NOT_FOUND."
+)
+
+# One worked example: it teaches a small model the marker format better than any instruction.
+_EXAMPLE_SOURCES = "[1] (2026) 论坛在北京举办。\n[2] (2026) 本届年会共设置8场技术交易专场。"
+_EXAMPLE_QUESTION = "How many technology trading sessions were there?"
+_EXAMPLE_ANSWER = "There were 8 technology trading sessions [2]."
+
+
+def _user_turn(sources: str, question: str, context: str | None = None) -> str:
+    earlier = f"Earlier question (context only): {context}\n" if context else ""
+    return f"Sources (edition year in brackets):\n{sources}\n\n{earlier}Question: {question}"
+
+
+def _source_line(n: int, ev: Evidence) -> str:
+    edition = f"{ev.year}" if ev.year else "?"
+    return f"[{n}] ({edition}) {ev.quote}"
+
+
+def build_messages(
+    question: str, evidence: list[Evidence], language: str, *, context: str | None = None
+) -> list[ChatMessage]:
+    """Chat messages for the answer: rules, one worked example, then the sources and the question.
+
+    `context` is the earlier question a follow-up leans on ("它位于哪个公园？" after "主会场在哪里？")."""
+    sources = "\n".join(_source_line(i, ev) for i, ev in enumerate(evidence, start=1))
+    return [
+        ChatMessage(role=MessageRole.SYSTEM, content=SYSTEM_PROMPT.format(language=language_name(language))),
+        ChatMessage(role=MessageRole.USER, content=_user_turn(_EXAMPLE_SOURCES, _EXAMPLE_QUESTION)),
+        ChatMessage(role=MessageRole.ASSISTANT, content=_EXAMPLE_ANSWER),
+        ChatMessage(role=MessageRole.USER, content=_user_turn(sources, question, context)),
+    ]
+
+
+def stream_answer(llm: LLM, messages: list[ChatMessage], **kwargs: float) -> Iterator[str]:
+    """Text deltas of the model's answer, as they are generated (`kwargs` go to the LLM call)."""
+    for response in llm.stream_chat(messages, **kwargs):
+        if response.delta:
+            yield response.delta
+
+
+def is_not_found(text: str) -> bool:
+    """True when the model said the sources do not hold the answer."""
+    return NOT_FOUND.lower().replace("_", "") in text.lower().replace("_", "").replace(" ", "")
+
+
+_MARKER = re.compile(r"\[(\d+)\]")
+
+
+def cited_numbers(text: str) -> list[int]:
+    """The distinct [n] numbers in an answer, in order of first use."""
+    return list(dict.fromkeys(int(n) for n in _MARKER.findall(text)))
+
+
+def extractive_answer(evidence: list[Evidence], numbers: list[int] | None = None) -> str:
+    """Evidence sentences quoted verbatim with their citation markers: the best one, or the 1-based `numbers`."""
+    chosen = numbers or [1]
+    return " ".join(f"{evidence[n - 1].quote}[{n}]" for n in chosen if 0 < n <= len(evidence))
+
+
+# Words that carry no answer: function words and the verbs of "it was held / given / located in".
+_FILLER = frozenset(
+    """the a an it its this that these those there was were is are be been has have had of on in at to by
+    for from with and or as about than per into during which who what when where was held given took place
+    located le la les l un une des du de d est était a été s se sont et en au aux par pour sur dans der die
+    das den dem des ein eine einer ist war wurde wurden und im am zum zur von mit el los las un una es fue
+    fueron y del al por para con en на в и с по был была было были это""".split()  # noqa: SIM905
+)
+_WORD = re.compile(r"[^\W_\u3400-\u9fff]+")  # words of other scripts; Chinese goes through jieba
+_YEARLIKE = re.compile(r"^(?:19|20)\d\d$")
+
+
+def restates_question(answer: str, questions: list[str]) -> bool:
+    """True when the answer, markers and years aside, only repeats the question ("It was held on [1].").
+
+    Chinese is compared by jieba words, other scripts by words; a figure, a name or any other word that the
+    question does not hold makes it an answer.
+    """
+    from assistant.language.terms import content_terms
+
+    asked = " ".join(questions).lower()
+    text = _MARKER.sub(" ", answer).lower()
+    words = set(content_terms(text)) | set(_WORD.findall(text))
+    new = [
+        w
+        for w in words
+        if w not in asked and w not in _FILLER and not _YEARLIKE.match(w) and (len(w) > 1 or w.isdigit())
+    ]
+    return not new

@@ -1,0 +1,1 @@
+"""Language: detection, follow-up resolution, Chinese rendering, search terms, localised messages."""

