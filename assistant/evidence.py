@@ -14,6 +14,14 @@ from dataclasses import dataclass
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
+from assistant.calibration import (
+    EVIDENCE_WEIGHT_COVERAGE,
+    EVIDENCE_WEIGHT_DENSE,
+    EVIDENCE_WEIGHT_KIND,
+    EVIDENCE_WEIGHT_PRIOR,
+    FOLLOW_UP_CONTEXT_WEIGHT,
+    FOLLOW_UP_FOCUS_WEIGHT,
+)
 from assistant.checks.guard import addresses_the_model
 from assistant.language.terms import chinese_queries, content_terms
 from assistant.retrieval import Retrieval
@@ -35,6 +43,30 @@ class EvidenceSignals:
     terms: tuple[str, ...] = ()  # the question's specific Chinese words
 
 
+@dataclass(frozen=True)
+class EvidenceSet:
+    """Stage 3's output: the chosen sentences (best first), how well they match, and what was retrieved."""
+
+    evidence: list[Evidence]
+    signals: EvidenceSignals
+    retrieval: Retrieval
+
+
+def choose_evidence(
+    retrieval: Retrieval, index: ForumIndex, cache: SentenceEmbeddingCache, *, limit: int
+) -> EvidenceSet:
+    """Stage 3, select evidence: the best sentences; a question about an edition puts that edition's first."""
+    evidence, signals = select_evidence(retrieval, index, cache, limit=limit)
+    if retrieval.years:
+        evidence.sort(key=lambda ev: not names_edition(ev, retrieval.years))
+    return EvidenceSet(evidence, signals, retrieval)
+
+
+def names_edition(ev: Evidence, years: set[int]) -> bool:
+    """True for evidence from (or naming) one of the asked editions, or of no known edition."""
+    return ev.year is None or ev.year in years or any(str(y) in ev.quote for y in years)
+
+
 @dataclass
 class ScoredSentence:
     """A candidate sentence with its scores."""
@@ -47,7 +79,12 @@ class ScoredSentence:
 
     @property
     def score(self) -> float:
-        return 0.4 * self.dense + 0.4 * self.coverage + 0.1 * self.prior + 0.2 * self.kind
+        return (
+            EVIDENCE_WEIGHT_DENSE * self.dense
+            + EVIDENCE_WEIGHT_COVERAGE * self.coverage
+            + EVIDENCE_WEIGHT_PRIOR * self.prior
+            + EVIDENCE_WEIGHT_KIND * self.kind
+        )
 
 
 def coverage(terms: list[str], text: str, years: set[int] | None = None) -> float:
@@ -188,7 +225,9 @@ def select_evidence(
     sentence_vecs = cache.vectors(candidates)
     dense = _similarity(cache.embedder, sentence_vecs, retrieval.asked)
     if retrieval.asked != retrieval.queries:
-        dense = 0.7 * dense + 0.3 * _similarity(cache.embedder, sentence_vecs, retrieval.queries)
+        dense = FOLLOW_UP_FOCUS_WEIGHT * dense + FOLLOW_UP_CONTEXT_WEIGHT * _similarity(
+            cache.embedder, sentence_vecs, retrieval.queries
+        )
     scored = [
         ScoredSentence(
             s,

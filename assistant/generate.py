@@ -6,14 +6,20 @@ of the latency, and short prompts also keep a small model on topic.
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Generator
+from dataclasses import dataclass
 
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
-from llama_index.core.llms import LLM
 
+from assistant.calibration import MIN_LLM_SECONDS
 from assistant.language.detect import language_name
-from assistant.schema import Evidence
+from assistant.llm.protocol import Budget, ChatModel
+from assistant.schema import Evidence, Mode
+from kernel.errors import UnavailableError
+
+log = logging.getLogger(__name__)
 
 NOT_FOUND = "NOT_FOUND"
 
@@ -25,10 +31,13 @@ SYSTEM_PROMPT = (
     "If the sources do not answer the question, reply exactly NOT_FOUND."
 )
 
-# One worked example: it teaches a small model the marker format better than any instruction.
-_EXAMPLE_SOURCES = "[1] (2026) 论坛在北京举办。\n[2] (2026) 本届年会共设置8场技术交易专场。"
-_EXAMPLE_QUESTION = "How many technology trading sessions were there?"
-_EXAMPLE_ANSWER = "There were 8 technology trading sessions [2]."
+# One worked example: it teaches a small model the marker format better than any instruction. It is
+# invented, on purpose about nothing in the forum's documents or the eval questions.
+_EXAMPLE_SOURCES = (
+    "[1] (2024) 市图书馆位于河边，共有7层阅览室。\n[2] (2024) 6月3日至9日，图书节在市图书馆举行。"
+)
+_EXAMPLE_QUESTION = "When was the book festival held?"
+_EXAMPLE_ANSWER = "The book festival was held from June 3 to 9, 2024 [2]."
 
 
 def _user_turn(sources: str, question: str, context: str | None = None) -> str:
@@ -56,11 +65,45 @@ def build_messages(
     ]
 
 
-def stream_answer(llm: LLM, messages: list[ChatMessage], **kwargs: float) -> Iterator[str]:
-    """Text deltas of the model's answer, as they are generated (`kwargs` go to the LLM call)."""
-    for response in llm.stream_chat(messages, **kwargs):
-        if response.delta:
-            yield response.delta
+@dataclass(frozen=True)
+class Draft:
+    """Stage 4's output: the model's text, or why there is none (then the answer is extractive)."""
+
+    text: str = ""
+    used_llm: bool = False
+    fallback: str | None = None  # why the answer is not (or no longer) a generated one
+    not_found: bool = False  # the model said the sources do not answer
+
+
+def draft_answer(
+    llm: ChatModel | None,
+    question: str,
+    evidence: list[Evidence],
+    language: str,
+    *,
+    mode: Mode,
+    budget: Budget,
+    context: str | None = None,
+) -> Generator[str, None, Draft]:
+    """Stage 4, generate: yields the answer's text deltas and returns the whole `Draft`."""
+    if llm is None or mode == "extract" or not evidence:
+        no_llm = "No LLM is configured; extractive answer given instead."
+        return Draft(fallback=no_llm if mode == "generate" and llm is None else None)
+    if budget.remaining() < MIN_LLM_SECONDS:
+        return Draft(
+            fallback="The time for this answer was used up before generation; extractive answer given instead."
+        )
+    text = ""
+    try:
+        messages = build_messages(question, evidence, language, context=context)
+        for delta in llm.stream_text(messages, budget_s=max(budget.remaining(), MIN_LLM_SECONDS)):
+            text += delta
+            yield delta
+    except UnavailableError as exc:
+        fallback = f"LLM unavailable ({exc}); extractive answer given instead."
+        log.warning(fallback)
+        return Draft(text=text, used_llm=True, fallback=fallback)
+    return Draft(text=text, used_llm=True, not_found=is_not_found(text))
 
 
 def is_not_found(text: str) -> bool:

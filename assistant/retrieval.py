@@ -7,13 +7,14 @@ A question naming an edition (2023, 2026) prefers that edition's documents.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
+from assistant.calibration import FUSION_WEIGHTS, RETRIEVAL_CANDIDATES, YEAR_BOOST
+from assistant.figures.dates import years_in
 from assistant.language.terms import chinese_queries, content_terms
 from kernel.domain import Chunk
 from vectorstore.index import ForumIndex
@@ -23,12 +24,6 @@ RRF_K = 60
 # text and mostly adds noise (XQuAD: hybrid recall@1 en 0.49 vs dense 0.71), while dense search on the
 # original is the most reliable list; the rendering's lists help only as far as the small LLM translates.
 FOREIGN_WEIGHTS = {"dense": 1.5, "keyword": 0.25, "dense_zh": 1.0, "keyword_zh": 1.0, "keyword_terms": 1.5}
-_YEAR = re.compile(r"(?<!\d)(20[0-4]\d)(?!\d)")
-
-
-def years_in(text: str) -> set[int]:
-    """Editions a question names, e.g. {2023} for 'How many forums in 2023?'."""
-    return {int(y) for y in _YEAR.findall(text)}
 
 
 @dataclass
@@ -56,6 +51,13 @@ class Retrieval:
         return self.focus or self.queries
 
 
+def retrieve(
+    retriever: HybridRetriever, standalone: str, chinese: str | None, focus: tuple[str, ...] | None
+) -> Retrieval:
+    """Stage 2, retrieve: hybrid search for the standalone question, its Chinese rendering and its focus."""
+    return retriever.search(standalone, chinese, focus=list(focus) if focus else None)
+
+
 class HybridRetriever(BaseRetriever):
     """Weighted reciprocal-rank fusion of dense and keyword search over one or more query renderings."""
 
@@ -64,23 +66,16 @@ class HybridRetriever(BaseRetriever):
         index: ForumIndex,
         *,
         top_k: int = 8,
-        candidates: int = 30,
+        candidates: int = RETRIEVAL_CANDIDATES,
         weights: dict[str, float] | None = None,
-        year_boost: float = 1.5,
+        year_boost: float = YEAR_BOOST,
         modes: tuple[str, ...] = ("dense", "keyword"),
     ) -> None:
         super().__init__()
         self.index = index
         self.top_k = top_k
         self.candidates = candidates
-        # Keyword search on a Chinese rendering is the strongest single signal on this corpus.
-        self.weights = weights or {
-            "dense": 1.0,
-            "keyword": 1.0,
-            "dense_zh": 1.0,
-            "keyword_zh": 1.5,
-            "keyword_terms": 2.0,
-        }
+        self.weights = weights or dict(FUSION_WEIGHTS)
         self.year_boost = year_boost
         self.modes = modes
         self._doc_years: dict[str, int | None] = {}

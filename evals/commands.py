@@ -1,10 +1,17 @@
-"""`forum-assistant eval --suite forum|xquad|distractor|smoke`: run a suite, write the report, summarize."""
+"""`forum-assistant eval --suite forum|parity|xquad|distractor|smoke [--split dev|test|all]`: run a suite,
+write the report, summarize.
+
+The fact suites (forum, parity) are split by fact (evals/data/split.json): reports are on `test` by default;
+`dev` is for tuning; `all` runs both and shows each configuration as `name [test]` with `name [dev]` beside
+it. The smoke dozen is fixed and not split; xquad and distractor have their own samples.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,24 +23,28 @@ from evals.configs import (
     get_spec,
     open_eval_index,
 )
-from evals.dataset import EvalItem, load_items, smoke_items
+from evals.dataset import EvalItem, items_for, smoke_items, split_counts
 from evals.report import new_report, write_report
 from evals.runner import ConfigResult, run_configs, worst_failures
 from kernel.errors import BadInputError
 from kernel.settings import Settings, load_settings
 
-SUITES = ("forum", "xquad", "distractor", "smoke")
+SUITES = ("forum", "parity", "xquad", "distractor", "smoke")
+SPLIT_SUITES = ("forum", "parity")
+SPLIT_CHOICES = ("dev", "test", "all")
+WRONG_LANGUAGE_EXAMPLES = 5
 BASELINE_NOTE = (
     "The baseline is asked only the last message of a follow-up (a query engine keeps no history) and "
     "its hit@k is over its 3 source chunks; it never refuses by design."
 )
 
 
-def default_out(suite: str, settings: Settings) -> Path:
-    """<results_dir>/evals/<suite>-<date>/ for the full suites; a fresh temp folder for smoke."""
+def default_out(suite: str, settings: Settings, split: str | None = None) -> Path:
+    """<results_dir>/evals/<suite>[-<split>]-<date>/ for the full suites; a fresh temp folder for smoke."""
     if suite == "smoke":
         return Path(tempfile.mkdtemp(prefix="forum-eval-smoke-"))
-    return settings.results_dir / "evals" / f"{suite}-{dt.date.today().isoformat()}"
+    name = f"{suite}-{split}" if split else suite
+    return settings.results_dir / "evals" / f"{name}-{dt.date.today().isoformat()}"
 
 
 def spread(items: list[EvalItem], limit: int) -> list[EvalItem]:
@@ -51,17 +62,20 @@ def forum_report(
     configs: list[str],
     *,
     suite: str = "forum",
+    split: str | None = None,
     index_name: str = "forum",
     progress: bool = True,
     checkpoint: Path | None = None,
 ) -> tuple[dict[str, Any], list[ConfigResult]]:
     """Run the configurations over the items on an eval index of the forum corpus; returns the report.
 
-    With `checkpoint`, a partial report is written there after each configuration.
+    `split`: recorded in the report; with `all`, every configuration's results are reported per side
+    (`name [test]`, then `name [dev]`). With `checkpoint`, a partial report is written there after each
+    configuration.
     """
     specs = [get_spec(name) for name in configs]
     started = time.perf_counter()
-    report = new_report(suite, settings)
+    report = new_report(suite, settings, split=split)
     index, ingest_info = open_eval_index(settings, index_name, settings.corpus_dir, progress=progress)
     pool = LLMPool(settings)
     done: list[ConfigResult] = []
@@ -69,7 +83,7 @@ def forum_report(
     def save(result: ConfigResult) -> None:
         done.append(result)
         if checkpoint is not None:
-            fill_report(report, [result])
+            fill_report(report, by_split([result], split, items))
             report["runtime_s"] = round(time.perf_counter() - started, 1)
             write_report(checkpoint, report, _records(done))
 
@@ -78,9 +92,12 @@ def forum_report(
     finally:
         pool.close()
         index.close()
+    results = by_split(results, split, items)
     fill_report(report, results)
     report["extra"]["index"] = ingest_info
     report["extra"]["dataset"] = {"items": len(items), "ids": [item.id for item in items]}
+    if split is not None:
+        report["extra"]["dataset"]["split_counts"] = split_counts(items)
     report["runtime_s"] = round(time.perf_counter() - started, 1)
     report["notes"].append(
         f"LLM calls may take up to {EVAL_LLM_TIMEOUT_S:.0f} s in evals (serving uses llm_timeout_s), so that "
@@ -92,12 +109,33 @@ def forum_report(
     return report, results
 
 
+def by_split(results: list[ConfigResult], split: str | None, items: list[EvalItem]) -> list[ConfigResult]:
+    """With `--split all`: each result as two, its test items (`name [test]`) and its dev items
+    (`name [dev]`), test first; otherwise the results unchanged. The run time is shared in proportion."""
+    if split != "all":
+        return results
+    side_of = {item.id: item.split for item in items}
+    out: list[ConfigResult] = []
+    for result in results:
+        for side in ("test", "dev"):
+            records = [r for r in result.records if side_of.get(r.id) == side]
+            share = len(records) / len(result.records) if result.records else 0.0
+            spec = replace(result.spec, name=f"{result.spec.name} [{side}]")
+            out.append(ConfigResult(spec, records, result.seconds * share))
+    return out
+
+
 def fill_report(report: dict[str, Any], results: list[ConfigResult], suffix: str = "") -> None:
-    """Put each configuration's summary and worst failures into the report."""
+    """Put each configuration's summary, worst failures and a few correct answers in the wrong language
+    into the report."""
+    wrong_language = report["extra"].setdefault("wrong_language", {})
     for result in results:
         name = result.spec.name + suffix
         report["configs"][name] = result.summary()
         report["failures"][name] = [r.as_dict() for r in worst_failures(result.records)]
+        wrong_language[name] = [
+            r.as_dict() for r in result.records if r.correct and not r.correct_in_language
+        ][:WRONG_LANGUAGE_EXAMPLES]
 
 
 def _records(results: list[ConfigResult]) -> list[dict[str, Any]]:
@@ -142,38 +180,79 @@ def reuse_configs(
     return names
 
 
+def select_items(suite: str, split: str | None, limit: int | None) -> list[EvalItem]:
+    """The items a run asks: the smoke dozen, or the suite's side of the split, spread down to `limit`."""
+    if suite == "smoke":
+        items = smoke_items()
+    else:
+        items = items_for(split or "test", suite)
+        if split == "all":  # test first, as the report leads with it
+            items = [i for i in items if i.split == "test"] + [i for i in items if i.split == "dev"]
+    return spread(items, limit) if limit else items
+
+
 def run_eval(
-    suite: str, configs: list[str], out: Path | None, limit: int | None, reuse: list[Path] | None = None
+    suite: str,
+    configs: list[str],
+    out: Path | None,
+    limit: int | None,
+    reuse: list[Path] | None = None,
+    split: str | None = None,
 ) -> None:
     """Run `suite` with `configs` (default per suite), at most `limit` questions, writing into `out`.
 
-    `reuse`: folders of earlier forum runs whose other configurations join this report (first one wins).
+    `split` (forum, parity): dev, test (the default) or all. `reuse`: folders of earlier runs whose other
+    configurations join this report (first one wins).
     """
     if suite not in SUITES:
         raise BadInputError(f"Unknown suite {suite!r}; choose one of {', '.join(SUITES)}.")
     if limit is not None and limit < 1:
         raise BadInputError("--limit must be a positive number of questions.")
+    if split is not None and split not in SPLIT_CHOICES:
+        raise BadInputError(f"Unknown split {split!r}; choose one of {', '.join(SPLIT_CHOICES)}.")
+    if split is not None and suite not in SPLIT_SUITES:
+        raise BadInputError(
+            f"--split applies to the {' and '.join(SPLIT_SUITES)} suites; {suite} has a fixed sample."
+        )
+    if suite in SPLIT_SUITES:
+        split = split or "test"
     settings = load_settings()
-    target = out or default_out(suite, settings)
-    if suite in ("forum", "smoke"):
-        items = smoke_items() if suite == "smoke" else load_items()
-        items = spread(items, limit) if limit else items
+    target = out or default_out(suite, settings, split)
+    sections: list[str] = []  # the suite's own tables in report.md (xquad, distractor)
+    if suite in ("forum", "parity", "smoke"):
+        items = select_items(suite, split, limit)
         chosen = configs or (SMOKE_CONFIGS if suite == "smoke" else FORUM_CONFIGS)
-        report, results = forum_report(settings, items, chosen, suite=suite, checkpoint=target)
+        report, results = forum_report(settings, items, chosen, suite=suite, split=split, checkpoint=target)
+        if limit and suite != "smoke":
+            total = len(select_items(suite, split, None))
+            report["notes"].append(
+                f"--limit {limit}: {len(items)} of the {total} items of the split, evenly spread over the file "
+                "(a sample: not the suite's figure)."
+            )
         records = _records(results)
-        taken = set(chosen)
+        taken = {r.spec.name for r in results}
         for folder in reuse or []:
             taken |= set(reuse_configs(report, records, folder, skip=taken))
     elif suite == "xquad":
-        from evals.xquad import run_xquad
+        from evals.xquad import run_xquad, xquad_sections
 
         report, records = run_xquad(settings, configs, limit)
+        sections = xquad_sections(report["extra"])
     else:
-        from evals.distractor import run_distractor
+        from evals.distractor import distractor_sections, run_distractor
 
         report, records = run_distractor(settings, configs, limit)
-    paths = write_report(target, report, records)
+        sections = distractor_sections(report["extra"])
+    paths = write_report(target, report, records, suite_sections=sections)
     print_summary(report, paths)
+
+
+def _cell(value: float | int | None) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, int):
+        return str(value)
+    return f"{value:.2f}" if value < 10 else f"{value:.0f}"
 
 
 def print_summary(report: dict[str, Any], paths: dict[str, Path]) -> None:
@@ -183,20 +262,26 @@ def print_summary(report: dict[str, Any], paths: dict[str, Path]) -> None:
 
     console = Console()
     if report["configs"]:
-        table = Table(title=f"{report['suite']} suite")
-        for col in ("config", "accuracy", "hit@5", "cit. precision", "refusal recall", "p50 ms", "p95 ms"):
+        split = f", {report['split']} split" if report.get("split") else ""
+        table = Table(title=f"{report['suite']} suite{split}")
+        columns = ("config", "n", "accuracy", "in language", "parity", "hit@5", "cit. precision",
+                   "refusal recall", "p50 ms", "p95 ms")  # fmt: skip
+        for col in columns:
             table.add_column(col)
         for name, s in report["configs"].items():
             total = s.get("latency_ms", {}).get("total", {})
             cells = [
+                s.get("n"),
                 s.get("accuracy"),
+                s.get("correct_in_language"),
+                s.get("parity_ratio"),
                 s["retrieval"].get("hit@5"),
                 s["citation"].get("precision"),
                 s["refusal"].get("recall"),
                 total.get("p50"),
                 total.get("p95"),
             ]
-            table.add_row(name, *("–" if c is None else f"{c:.2f}" if c < 10 else f"{c:.0f}" for c in cells))
+            table.add_row(name, *(_cell(c) for c in cells))
         console.print(table)
     retrieval = report["extra"].get("retrieval") if report["suite"] == "xquad" else None
     if retrieval:

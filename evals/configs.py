@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
-
-from llama_index.core.llms import LLM
+from typing import TYPE_CHECKING, Any, Protocol
 
 from assistant.engine import ForumEngine
 from assistant.language.detect import is_chinese, resolve_language
@@ -20,6 +18,9 @@ from evals.dataset import EvalItem
 from kernel.errors import ConfigurationError, ForumError
 from kernel.settings import Settings
 from vectorstore.index import ForumIndex
+
+if TYPE_CHECKING:
+    from assistant.llm.local import ServedLLM
 
 
 @dataclass(frozen=True)
@@ -124,9 +125,9 @@ class LLMPool:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._llms: dict[str, LLM | None] = {}
+        self._llms: dict[str, ServedLLM | None] = {}
 
-    def get(self, model: str | None) -> LLM | None:
+    def get(self, model: str | None) -> ServedLLM | None:
         """The loaded LLM for `model` (None for None); raises ConfigurationError if it is not installed."""
         if model is None:
             return None
@@ -171,7 +172,9 @@ class Answerer(Protocol):
 class EngineAnswerer:
     """Our engine in one configuration."""
 
-    def __init__(self, spec: ConfigSpec, settings: Settings, index: ForumIndex, llm: LLM | None) -> None:
+    def __init__(
+        self, spec: ConfigSpec, settings: Settings, index: ForumIndex, llm: ServedLLM | None
+    ) -> None:
         self.spec = spec
         self.llm = llm
         self.engine = ForumEngine(settings, index, llm, retrieval_modes=spec.modes)
@@ -198,7 +201,7 @@ class EngineAnswerer:
 class BaselineAnswerer:
     """The plain llama-index pipeline (evals/baseline.py)."""
 
-    def __init__(self, index: ForumIndex, llm: LLM) -> None:
+    def __init__(self, index: ForumIndex, llm: ServedLLM) -> None:
         from evals.baseline import BaselinePipeline
 
         self.pipeline = BaselinePipeline(index, llm)

@@ -1,18 +1,27 @@
-"""The forum fact-question dataset: one `EvalItem` per JSONL line (see data/forum.jsonl).
+"""The fact-question datasets: one `EvalItem` per JSONL line (data/forum.jsonl, data/parity.jsonl).
 
 `answers` is a list of groups: every group must be matched, any alternative inside a group suffices
 (`[["3月", "March"], ["25"], ["29"]]` means month, first day and last day must all be there).
 Unanswerable items have no answers and no gold document; conflict items name one gold document and one
 gold quote per disagreeing source.
+
+Dev/test split (data/split.json): the unit is the fact key, the `fact_id` without its kind prefix, so a
+follow-up (`fu_parallel_2023`) sits with its fact (`yt_parallel_2023`) and every language of a fact sits
+on the same side. The file lists the keys of each side explicitly, so the split never changes silently;
+`propose_split` is the rule it was made with. Tune on dev; report test.
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
+from collections import Counter
+from collections.abc import Iterable
+from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -21,6 +30,18 @@ from kernel.errors import BadInputError, NotFoundError
 
 Kind = Literal["fact", "followup", "conflict", "unanswerable", "year-trap"]
 KINDS: tuple[Kind, ...] = ("fact", "followup", "conflict", "unanswerable", "year-trap")
+
+SUITE_FILES: dict[str, str] = {"forum": "forum.jsonl", "parity": "parity.jsonl"}
+Split = Literal["dev", "test"]
+SPLITS: tuple[Split, ...] = get_args(Split)
+# Kind prefixes of fact ids (forum: f_ fu_ yt_ c_ u_; parity: p_ pu_ pfu_); the rest is the fact key.
+FACT_PREFIXES = ("pfu", "pu", "fu", "yt", "f", "c", "u", "p")
+# Share of each suite's fact keys on the dev side (the rest is test): most of the parity suite is kept for
+# reporting.
+DEV_SHARE: dict[str, float] = {"forum": 0.5, "parity": 0.25}
+# Main kind of a fact key, for stratifying the split: a key with a year trap and its follow-up counts as a
+# year trap.
+STRATA = ("c", "yt", "u", "f", "p", "pu", "fu", "pfu")
 
 # The CI smoke suite: a dozen items across kinds and languages, all answerable extractively
 # (the accepted answers appear in the Chinese gold sentence) or refusals.
@@ -94,6 +115,16 @@ class EvalItem(BaseModel):
         return _as_list(self.gold_quote)
 
     @property
+    def fact_key(self) -> str:
+        """The fact this item asks about, whatever its kind and language (`fu_days_2023` -> `days_2023`)."""
+        return fact_key(self.fact_id)
+
+    @property
+    def split(self) -> Split:
+        """`dev` or `test`, from data/split.json (NotFoundError for a fact key it does not list)."""
+        return split_of(self.fact_key)
+
+    @property
     def message(self) -> str:
         """The text the engine is asked now: the question, or the last user turn of a conversation."""
         if self.turns:
@@ -116,9 +147,31 @@ def _as_list(value: str | list[str] | None) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
+def fact_key(fact_id: str) -> str:
+    """The fact id without its kind prefix (`yt_parallel_2023`, `fu_parallel_2023` -> `parallel_2023`)."""
+    prefix, _, rest = fact_id.partition("_")
+    return rest if prefix in FACT_PREFIXES and rest else fact_id
+
+
+def _data_path(name: str) -> Path:
+    return Path(str(resources.files("evals") / "data" / name))
+
+
 def default_path() -> Path:
     """Path of the packaged forum.jsonl."""
-    return Path(str(resources.files("evals") / "data" / "forum.jsonl"))
+    return _data_path("forum.jsonl")
+
+
+def suite_path(suite: str) -> Path:
+    """Path of a packaged suite's JSONL (`forum`, `parity`)."""
+    if suite not in SUITE_FILES:
+        raise BadInputError(f"Unknown dataset {suite!r}; choose one of {', '.join(SUITE_FILES)}.")
+    return _data_path(SUITE_FILES[suite])
+
+
+def split_path() -> Path:
+    """Path of the packaged split.json."""
+    return _data_path("split.json")
 
 
 def load_items(path: str | Path | None = None) -> list[EvalItem]:
@@ -155,3 +208,84 @@ def smoke_items(path: str | Path | None = None) -> list[EvalItem]:
             f"The smoke ids {missing} are not in the dataset; update SMOKE_IDS in evals/dataset.py."
         )
     return [by_id[item_id] for item_id in SMOKE_IDS]
+
+
+# ---------------------------------------------------------------- dev/test split
+
+
+def read_split(path: str | Path | None = None) -> dict[str, Split]:
+    """Fact key -> side, from split.json (default: the packaged one); a key on both sides is an error."""
+    source = Path(path) if path is not None else split_path()
+    try:
+        data = json.loads(source.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise NotFoundError(f"The split file {source} does not exist.") from exc
+    except json.JSONDecodeError as exc:
+        raise BadInputError(f"{source} is not valid JSON: {exc}") from exc
+    sides: dict[str, Split] = {}
+    for side in SPLITS:
+        keys = data.get(side)
+        if not isinstance(keys, list) or not all(isinstance(key, str) for key in keys):
+            raise BadInputError(f"{source} needs a list of fact keys under {side!r}.")
+        for key in keys:
+            if key in sides:
+                raise BadInputError(f"{source} lists the fact key {key!r} twice; each key is dev or test.")
+            sides[key] = side
+    return sides
+
+
+@cache
+def _packaged_split() -> dict[str, Split]:
+    return read_split()
+
+
+def split_of(key: str) -> Split:
+    """The side of a fact key in the packaged split.json."""
+    try:
+        return _packaged_split()[key]
+    except KeyError:
+        raise NotFoundError(
+            f"The fact key {key!r} is in neither list of {split_path()}; add it to one of them by hand "
+            "(test, unless it is needed for tuning): the split must never change silently."
+        ) from None
+
+
+def items_for(split: str, suite: str = "forum") -> list[EvalItem]:
+    """The suite's items on one side of the split: `dev`, `test`, or `all` (both, in file order)."""
+    if split not in (*SPLITS, "all"):
+        raise BadInputError(f"Unknown split {split!r}; choose dev, test or all.")
+    items = load_items(suite_path(suite))
+    return items if split == "all" else [item for item in items if item.split == split]
+
+
+def propose_split(items: Iterable[EvalItem], dev_share: float) -> dict[str, list[str]]:
+    """The rule split.json was made with (deterministic, blind to any results).
+
+    Fact keys are grouped by their main kind (the first of `STRATA` among the key's fact-id prefixes, so
+    year traps, conflicts, unanswerables and plain facts are each split in proportion), each group ordered
+    by the SHA-256 hex digest of the key; walking the groups in `STRATA` order, the j-th key overall
+    (from 0) is dev when floor((j + 1) * dev_share) > floor(j * dev_share), else test. Lists sorted.
+    """
+    prefixes: dict[str, set[str]] = {}
+    for item in items:
+        prefixes.setdefault(item.fact_key, set()).add(item.fact_id.partition("_")[0])
+    rank = {prefix: n for n, prefix in enumerate(STRATA)}
+
+    def order(key: str) -> tuple[int, str]:
+        main = min((rank.get(p, len(STRATA)) for p in prefixes[key]), default=len(STRATA))
+        return main, hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+    split: dict[str, list[str]] = {"dev": [], "test": []}
+    for j, key in enumerate(sorted(prefixes, key=order)):
+        split["dev" if int((j + 1) * dev_share) > int(j * dev_share) else "test"].append(key)
+    return {side: sorted(keys) for side, keys in split.items()}
+
+
+def split_counts(items: Iterable[EvalItem]) -> dict[str, dict[str, int]]:
+    """Items and distinct fact keys per side."""
+    keys: dict[str, set[str]] = {}
+    items_per: Counter[str] = Counter()
+    for item in items:
+        keys.setdefault(item.split, set()).add(item.fact_key)
+        items_per[item.split] += 1
+    return {side: {"items": items_per[side], "fact_keys": len(keys[side])} for side in SPLITS if side in keys}

@@ -6,6 +6,9 @@ Citations: a citation is correct when it comes from a gold document and either o
 span or contains that quote's key fact; precision is over citations, recall over gold quotes.
 Refusals: refused vs. the item being unanswerable. Unsupported sentences: answer sentences with a number
 that is in none of their cited quotes, the question, or the cited documents' titles and dates.
+Language: an answer is correct *in language* when it is correct and its text (a refusal's too) is written in
+the asker's language (`assistant/language/written.py`, the check the product uses on its own answers); the
+parity ratio of a language is its correct-in-language rate over the Chinese questions' correct rate.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from assistant.figures.numbers import extract_quantities
+from assistant.language.written import written_in
 from assistant.schema import Answer, Citation
 from evals.dataset import EvalItem
 from evals.normalize import contains, normalize
@@ -46,6 +50,16 @@ def answer_correct(answer: Answer, kind: str, groups: Groups, language: str) -> 
     if kind == "unanswerable":
         return answer.refused
     return not answer.refused and answer_matches(answer.answer, groups, language)
+
+
+def in_language(answer_text: str, language: str) -> bool:
+    """Whether the answer (or refusal) text is written in the asker's language (`written_in`)."""
+    return written_in(answer_text, language)
+
+
+def correct_in_language(answer: Answer, kind: str, groups: Groups, language: str) -> bool:
+    """Correct (`answer_correct`) and written in the asker's language."""
+    return answer_correct(answer, kind, groups, language) and in_language(answer.answer, language)
 
 
 # ---------------------------------------------------------------- retrieval
@@ -242,6 +256,36 @@ def language_parity(
     }
 
 
+def language_figures(
+    results: Iterable[tuple[str, bool, bool]], reference: str = "zh"
+) -> dict[str, dict[str, float | int | None]]:
+    """Per language, from (language, correct, correct in language) triples: n, correct, correct in language
+    and the parity ratio (correct in language / the reference language's correct; None without reference
+    items or when none of them is correct). Two pooled rows follow the languages: `foreign` (every language
+    but the reference; its ratio is the overall parity ratio) and `all` (no ratio)."""
+    per: dict[str, list[tuple[bool, bool]]] = defaultdict(list)
+    for language, correct, in_lang in results:
+        per[language].append((correct, in_lang))
+    ref = per.get(reference)
+    ref_correct = sum(c for c, _ in ref) / len(ref) if ref else None
+
+    def row(pairs: list[tuple[bool, bool]]) -> dict[str, float | int | None]:
+        if not pairs:
+            return {"n": 0, "correct": None, "correct_in_language": None, "parity_ratio": None}
+        cil = sum(i for _, i in pairs) / len(pairs)
+        return {
+            "n": len(pairs),
+            "correct": sum(c for c, _ in pairs) / len(pairs),
+            "correct_in_language": cil,
+            "parity_ratio": cil / ref_correct if ref_correct else None,
+        }
+
+    figures = {lang: row(pairs) for lang, pairs in sorted(per.items())}
+    figures["foreign"] = row([p for lang, pairs in per.items() if lang != reference for p in pairs])
+    figures["all"] = {**row([p for pairs in per.values() for p in pairs]), "parity_ratio": None}
+    return figures
+
+
 def percentile(values: Sequence[float], q: float) -> float:
     """The q-th percentile (0-100) with linear interpolation, as numpy's default."""
     if not values:
@@ -275,6 +319,7 @@ class ItemScore:
     kind: str
     language: str
     correct: bool
+    correct_in_language: bool
     refused: bool
     unanswerable: bool
     gold_rank: int | None
@@ -297,6 +342,7 @@ def score_item(
         kind=item.kind,
         language=item.language,
         correct=answer_correct(answer, item.kind, item.answers, item.language),
+        correct_in_language=correct_in_language(answer, item.kind, item.answers, item.language),
         refused=answer.refused,
         unanswerable=unanswerable,
         gold_rank=first_gold_rank(ranked_doc_ids, item.gold_docs) if item.gold_docs else None,
@@ -318,6 +364,7 @@ def summarize(scores: Sequence[ItemScore]) -> dict[str, object]:
     return {
         "n": len(scores),
         "accuracy": mean(float(s.correct) for s in scores),
+        "correct_in_language": mean(float(s.correct_in_language) for s in scores),
         "answer_accuracy": mean(float(s.correct) for s in answerable),
         "accuracy_by_kind": {kind: sum(v) / len(v) for kind, v in sorted(per_kind.items())},
         "retrieval": rank_scores(s.gold_rank for s in scores if s.has_gold),
@@ -327,5 +374,6 @@ def summarize(scores: Sequence[ItemScore]) -> dict[str, object]:
         "unsupported_rate": mean(s.unsupported_rate for s in scores),
         "removed_rate": mean(s.removed_rate for s in scores),
         "language_parity": language_parity((s.language, s.correct) for s in scores),
+        "languages": language_figures((s.language, s.correct, s.correct_in_language) for s in scores),
         "latency_ms": latency_summary(s.timings_ms for s in scores),
     }

@@ -50,6 +50,8 @@ class ItemRecord:
     timings_ms: dict[str, float]
     confidence: float = 0.0
     error: str | None = None
+    in_language: bool = False  # the answer (or refusal) text is in the asker's language
+    correct_in_language: bool = False  # correct and in the asker's language
 
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON-able dict (stable keys: the dataclass fields)."""
@@ -64,6 +66,8 @@ def score_item(
         answer.citations, item.gold_docs, item.gold_quotes, item.answers, documents
     )
     distinct = list(dict.fromkeys(ranked_docs))
+    correct = metrics.answer_correct(answer, item.kind, item.answers, item.language)
+    in_language = metrics.in_language(answer.answer, item.language)
     return ItemRecord(
         config=config,
         id=item.id,
@@ -82,7 +86,7 @@ def score_item(
         gold_docs=item.gold_docs,
         retrieved_docs=distinct[:10],
         gold_rank=metrics.first_gold_rank(distinct, item.gold_docs) if item.gold_docs else None,
-        correct=metrics.answer_correct(answer, item.kind, item.answers, item.language),
+        correct=correct,
         citation_precision=None if answer.refused else cites.precision,
         citation_recall=None if answer.refused else cites.recall,
         unsupported=metrics.unsupported_sentences(answer) if not answer.refused else [],
@@ -90,6 +94,8 @@ def score_item(
         removed=len(answer.removed),
         timings_ms=dict(answer.timings_ms),
         confidence=answer.confidence,
+        in_language=in_language,
+        correct_in_language=correct and in_language,
     )
 
 
@@ -163,7 +169,11 @@ def _rate(flags: Sequence[bool]) -> float | None:
 
 
 def summarize(records: Sequence[ItemRecord]) -> dict[str, Any]:
-    """Every metric of one configuration (stable keys; None where a metric has no items)."""
+    """Every metric of one configuration (stable keys; None where a metric has no items).
+
+    `languages`: per language and pooled (`foreign`, `all`), correct, correct in the asker's language and
+    the parity ratio (correct in language / Chinese correct); `per_language` repeats them beside hit@5.
+    """
     answered = [r for r in records if r.kind != "unanswerable"]
     by_lang: dict[str, list[ItemRecord]] = defaultdict(list)
     by_kind: dict[str, list[ItemRecord]] = defaultdict(list)
@@ -171,6 +181,7 @@ def summarize(records: Sequence[ItemRecord]) -> dict[str, Any]:
         by_lang[r.language].append(r)
         by_kind[r.kind].append(r)
     parity = metrics.language_parity((r.language, r.correct) for r in records)
+    languages = metrics.language_figures((r.language, r.correct, r.correct_in_language) for r in records)
     retrieval = metrics.retrieval_scores((r.retrieved_docs, r.gold_docs) for r in records)
     retrieval_lang = {
         lang: metrics.retrieval_scores((r.retrieved_docs, r.gold_docs) for r in rs)
@@ -181,6 +192,8 @@ def summarize(records: Sequence[ItemRecord]) -> dict[str, Any]:
         "n": len(records),
         "errors": sum(1 for r in records if r.error),
         "accuracy": _rate([r.correct for r in records]),
+        "correct_in_language": _rate([r.correct_in_language for r in records]),
+        "parity_ratio": languages["foreign"]["parity_ratio"],
         "answerable_accuracy": _rate([r.correct for r in answered]),
         "retrieval": retrieval,
         "citation": {
@@ -192,17 +205,24 @@ def summarize(records: Sequence[ItemRecord]) -> dict[str, Any]:
         "unsupported_rate": metrics.mean(r.unsupported_rate for r in records),
         "answers_with_unsupported": _rate([bool(r.unsupported) for r in records if not r.refused]),
         "removed_sentences": sum(r.removed for r in records),
+        "languages": languages,
         "per_language": {
             lang: {
                 "n": len(rs),
                 "accuracy": parity["accuracy"][lang],
+                "correct_in_language": languages[lang]["correct_in_language"],
+                "parity_ratio": languages[lang]["parity_ratio"],
                 "gap_to_zh": parity.get("gap_to_zh", {}).get(lang),
                 "hit@5": retrieval_lang[lang]["hit@5"],
             }
             for lang, rs in sorted(by_lang.items())
         },
         "per_kind": {
-            kind: {"n": len(by_kind[kind]), "accuracy": _rate([r.correct for r in by_kind[kind]])}
+            kind: {
+                "n": len(by_kind[kind]),
+                "accuracy": _rate([r.correct for r in by_kind[kind]]),
+                "correct_in_language": _rate([r.correct_in_language for r in by_kind[kind]]),
+            }
             for kind in KINDS
             if by_kind.get(kind)
         },

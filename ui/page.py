@@ -36,15 +36,16 @@ LANGUAGES = [
     ("Русский", "ru"),
     ("العربية", "ar"),
 ]
+# Written for the page, not taken from the eval questions (a test checks that no product text copies them).
 EXAMPLES = [
-    "2026中关村论坛年会是哪几天举办的？",
-    "2023年中关村论坛举办了多少场平行论坛？",
-    "How many parallel forums were held in 2023?",
-    "What was the theme of the 2026 annual meeting?",
+    "2026年的中关村论坛年会从哪天开到哪天？",
+    "2023年的论坛一共办了几场平行论坛？",
+    "How many parallel sessions did the 2023 Zhongguancun Forum hold?",
+    "Which theme did the forum choose for 2026?",
 ]
 FACT_EXAMPLES = [
-    "The 2026 meeting drew 3,000 people from 50 countries.",
-    "2023中关村论坛于5月25日至30日在北京举行。",
+    "In 2026 the annual meeting welcomed 3,000 guests from 50 countries.",
+    "2023中关村论坛的会期是5月25日至30日。",
 ]
 
 
@@ -185,7 +186,7 @@ def build_chat(engine: ForumEngine, feedback: FeedbackStore | None = None) -> gr
                 with gr.Row(equal_height=True):
                     claim = gr.Textbox(
                         label="待核查的说法 Claim to check",
-                        placeholder="e.g. The 2026 meeting drew 3,000 people from 50 countries.",
+                        placeholder="e.g. In 2026 the annual meeting welcomed 3,000 guests from 50 countries.",
                         lines=2,
                         scale=6,
                         elem_id="fa-claim",

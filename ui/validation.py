@@ -128,7 +128,7 @@ class FactCheckRequest(BaseModel):
 
     model_config = {
         "json_schema_extra": {
-            "examples": [{"claim": "2026年会吸引了来自50个国家的3000人参会", "language": "auto"}]
+            "examples": [{"claim": "2026年会有50个国家的3000位嘉宾参加", "language": "auto"}]
         }
     }
 

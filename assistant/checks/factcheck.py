@@ -7,6 +7,8 @@ A claim with no measured figure falls back to plain values: a sentence holding a
 
 from __future__ import annotations
 
+from typing import Literal
+
 from assistant.checks.conflicts import Figure, figures
 from assistant.figures.numbers import Quantity, extract_quantities
 from assistant.schema import Citation, Evidence
@@ -78,7 +80,9 @@ def judge(claim: str, claim_zh: str | None, evidence: list[Evidence]) -> tuple[l
     return supporting, contradicting
 
 
-def verdict(supporting: list[Citation], contradicting: list[Citation]) -> str:
+def verdict(
+    supporting: list[Citation], contradicting: list[Citation]
+) -> Literal["supported", "contradicted", "disputed", "not_found"]:
     """supported / contradicted / disputed (sources disagree) / not_found."""
     if supporting and contradicting:
         return "disputed"

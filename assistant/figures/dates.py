@@ -7,6 +7,7 @@ Every `span` points into the ORIGINAL text (normalisation keeps an offset map, s
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -158,3 +159,21 @@ def extract_dates(text: str, lang: str | None = None) -> list[DateMention]:
                 found.append(DateMention(year, month, day, text[span[0] : span[1]], span))
                 taken.append((a, b))
     return sorted(found, key=lambda d: d.span)
+
+
+_EDITION_YEAR = re.compile(r"(?<!\d)(20[0-4]\d)(?!\d)")
+
+
+def years_in(text: str) -> set[int]:
+    """Editions a question names, e.g. {2023} for 'How many forums in 2023?'."""
+    return {int(y) for y in _EDITION_YEAR.findall(text)}
+
+
+def date_ranges(text: str, lang: str | None = None) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """((month, day), (month, day)) for each range the text states ("3月25日至29日" -> ((3, 25), (3, 29)))."""
+    days = [d for d in extract_dates(text, lang) if d.month is not None and d.day is not None]
+    return [
+        ((a.month, a.day), (b.month, b.day))  # type: ignore[misc]
+        for a, b in itertools.pairwise(days)
+        if 0 <= b.span[0] - a.span[1] <= 3
+    ]

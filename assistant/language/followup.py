@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass
 
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
-from llama_index.core.llms import LLM
 
-from assistant.retrieval import years_in
+from assistant.figures.dates import years_in
+from assistant.llm.protocol import ChatModel, complete_text
 from assistant.schema import Turn
 
 _ANAPHORA = re.compile(
@@ -42,7 +42,7 @@ def _last_user_message(history: list[Turn], depth: int = 3) -> str | None:
 
 def is_follow_up(message: str, history: list[Turn]) -> bool:
     """A message that leans on the conversation: it has history and refers back, is short, or names no
-    edition of its own ("How many days did it last?" after a 2023 question is about 2023)."""
+    edition of its own ("How long did it last?" after a 2023 question is about 2023)."""
     if not any(turn.role == "user" and turn.content.strip() for turn in history):
         return False
     text = message.strip()
@@ -82,7 +82,9 @@ REWRITE_PROMPT = (
 )
 
 
-def rewrite(message: str, history: list[Turn], llm: LLM | None = None, *, use_llm: bool = False) -> Rewrite:
+def rewrite(
+    message: str, history: list[Turn], llm: ChatModel | None = None, *, use_llm: bool = False
+) -> Rewrite:
     """The question to retrieve with: the message itself, an edition swap, or a rewrite of a follow-up."""
     ruled = rule_based_rewrite(message, history)
     if ruled.context is None or llm is None or not use_llm:
@@ -93,7 +95,7 @@ def rewrite(message: str, history: list[Turn], llm: LLM | None = None, *, use_ll
         ChatMessage(role=MessageRole.USER, content=f"{convo}\nuser: {message}\n\nStandalone question:"),
     ]
     try:
-        text = llm.chat(messages).message.content or ""
+        text = complete_text(llm, messages)
     except Exception:  # a failed rewrite must not fail the answer: the rule-based one is always usable
         return ruled
     text = text.strip().strip('"“”').splitlines()[0].strip() if text.strip() else ""

@@ -36,12 +36,10 @@ from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_ca
 from pydantic import PrivateAttr
 
 from assistant.llm.packaged import PACKAGED_MODELS, resolve_model_path
-from assistant.llm.remote import make_remote_llm
+from assistant.llm.remote import RemoteLLM, make_remote_llm
 from kernel.errors import BadInputError, LLMTimeoutError, ModelError, UnavailableError
 
 if TYPE_CHECKING:
-    from llama_index.core.llms import LLM
-
     from kernel.settings import Settings
 
 # Prompt-eval batch: llama.cpp reports progress once per batch, so this bounds how long a timed-out request
@@ -303,6 +301,17 @@ class LocalGGUFLLM(CustomLLM):
         """Text deltas as they are generated. The request is queued now, so 'busy' raises here, not later."""
         return self._deltas(self._submit(messages, kwargs))
 
+    def stream_text(
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        budget_s: float | None = None,
+        max_tokens: int | None = None,
+        stop: list[str] | None = None,
+    ) -> Iterator[str]:
+        """`ChatModel`: text deltas, the request cancelled when `budget_s` seconds have passed."""
+        return self.stream_deltas(messages, timeout_s=budget_s, max_tokens=max_tokens, stop=stop)
+
     def warm_up(self) -> float:
         """Run one tiny prompt so the weights page in before the first user waits; returns its seconds."""
         started = time.perf_counter()
@@ -370,7 +379,11 @@ def _server_error(chunk: dict[str, Any], context_window: int) -> Exception:
     return ModelError(f"The local model rejected the request ({message}). Try again.")
 
 
-def make_llm(settings: Settings) -> LLM | None:
+# Both llama-index LLMs and `ChatModel`s: the engine streams from them, the llama-index baseline queries them.
+ServedLLM = LocalGGUFLLM | RemoteLLM
+
+
+def make_llm(settings: Settings) -> ServedLLM | None:
     """The configured LLM: remote when llm_base_url is set, else the local GGUF; None for llm_model="none"."""
     if settings.llm_model.strip().lower() == "none":
         return None

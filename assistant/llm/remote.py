@@ -18,12 +18,11 @@ from llama_index.core.base.llms.types import (
     CompletionResponse,
     CompletionResponseGen,
 )
+from llama_index.llms.openai_like import OpenAILike
 
 from kernel.errors import BadInputError, ForumError, LLMTimeoutError, ModelError, UnavailableError
 
 if TYPE_CHECKING:
-    from llama_index.core.llms import LLM
-
     from kernel.settings import Settings
 
 
@@ -67,46 +66,66 @@ def _remote_errors(base_url: str | None) -> Iterator[None]:
         raise mapped from exc
 
 
-def make_remote_llm(settings: Settings) -> LLM:
+def _guarded(gen: Generator[Any, None, None], base_url: str | None) -> Generator[Any, None, None]:
+    with _remote_errors(base_url):
+        yield from gen
+
+
+class RemoteLLM(OpenAILike):
+    """llama-index's OpenAILike with our error mapping, and the `ChatModel` methods the engine calls."""
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "RemoteLLM"
+
+    def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        with _remote_errors(self.api_base):
+            return super().chat(messages, **kwargs)
+
+    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        with _remote_errors(self.api_base):
+            return super().complete(prompt, formatted=formatted, **kwargs)
+
+    def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+        with _remote_errors(self.api_base):
+            return _guarded(super().stream_chat(messages, **kwargs), self.api_base)
+
+    def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
+        with _remote_errors(self.api_base):
+            return _guarded(super().stream_complete(prompt, formatted=formatted, **kwargs), self.api_base)
+
+    def stream_text(
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        budget_s: float | None = None,
+        max_tokens: int | None = None,
+        stop: list[str] | None = None,
+    ) -> Iterator[str]:
+        """`ChatModel`: text deltas; the HTTP request times out when `budget_s` seconds have passed."""
+        extra: dict[str, Any] = {"timeout": budget_s} if budget_s else {}
+        if max_tokens:
+            extra["max_tokens"] = max_tokens
+        if stop:
+            extra["stop"] = stop
+        for response in self.stream_chat(messages, **extra):
+            if response.delta:
+                yield response.delta
+
+    def warm_up(self) -> float:
+        """`ChatModel`: a server keeps its own model warm."""
+        return 0.0
+
+
+def make_remote_llm(settings: Settings) -> RemoteLLM:
     """An OpenAI-compatible server (vLLM, Ollama, llama.cpp server) at settings.llm_base_url.
 
     llama-index's OpenAILike, with the openai client's errors mapped to ours (LLMTimeoutError,
     UnavailableError, BadInputError, ModelError), also while a stream is being read.
     """
-    from llama_index.llms.openai_like import OpenAILike
-
-    base_url = settings.llm_base_url
-
-    def guarded(gen: Generator[Any, None, None]) -> Generator[Any, None, None]:
-        with _remote_errors(base_url):
-            yield from gen
-
-    class RemoteLLM(OpenAILike):
-        @classmethod
-        def class_name(cls) -> str:
-            return "RemoteLLM"
-
-        def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
-            with _remote_errors(base_url):
-                return super().chat(messages, **kwargs)
-
-        def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
-            with _remote_errors(base_url):
-                return super().complete(prompt, formatted=formatted, **kwargs)
-
-        def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
-            with _remote_errors(base_url):
-                return guarded(super().stream_chat(messages, **kwargs))
-
-        def stream_complete(
-            self, prompt: str, formatted: bool = False, **kwargs: Any
-        ) -> CompletionResponseGen:
-            with _remote_errors(base_url):
-                return guarded(super().stream_complete(prompt, formatted=formatted, **kwargs))
-
     return RemoteLLM(
         model=settings.llm_model,
-        api_base=base_url,
+        api_base=settings.llm_base_url,
         api_key=settings.llm_api_key,
         is_chat_model=True,
         context_window=settings.llm_context,

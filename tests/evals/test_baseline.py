@@ -6,23 +6,13 @@ import pytest
 
 from assistant.schema import Answer, Question
 from evals.baseline import BaselinePipeline
-from kernel.settings import load_settings
 
 pytestmark = pytest.mark.llm
 
 GOLD_DOC = "004_ee9741430f072f91"  # the 2023 article
 
-
-@pytest.fixture(scope="module")
-def llm():
-    from assistant.llm.local import make_llm
-
-    # The packaged model lives in the user's data dir (assembled once by `make setup`), not the test's.
-    model = make_llm(load_settings(llm_model="qwen-0.5b", llm_timeout_s=600))
-    if model is None:
-        pytest.skip("the packaged qwen-0.5b model is not installed")
-    yield model
-    model.close()
+# `llm`: the session's one loaded 0.5B model (tests/conftest.py); its own time limit is generous (the
+# baseline's CitationQueryEngine passes none).
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,8 @@
-"""The forum eval dataset is valid, covers what issue 5 asks, and is honest about its sources."""
+"""The eval datasets are valid, cover what issues 5 and 12 ask, and are honest about their sources.
+
+forum.jsonl: the fact questions of issue 5. parity.jsonl: 33 new facts asked in all nine languages (24
+answerable, 9 unanswerable) and 9 two-turn follow-ups in the eight foreign languages, for language parity.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from evals.dataset import SMOKE_IDS, EvalItem, load_items, smoke_items
+from evals.dataset import SMOKE_IDS, EvalItem, load_items, smoke_items, suite_path
 from evals.metrics import answer_matches
 from kernel.errors import BadInputError, NotFoundError
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 OTHER_LANGUAGES = ("fr", "es", "de", "ja", "ko", "ru", "ar")
+ALL_LANGUAGES = ("zh", "en", *OTHER_LANGUAGES)
 PREVIEW_2026, REPORT_2026, REPORT_2023 = (
     "000_f953bc0272d12e83",
     "001_ac7e4f98f3743c27",
@@ -27,8 +32,26 @@ def items() -> list[EvalItem]:
 
 
 @pytest.fixture(scope="module")
+def parity() -> list[EvalItem]:
+    return load_items(suite_path("parity"))
+
+
+@pytest.fixture(scope="module", params=["forum", "parity"])
+def suite_items(request: pytest.FixtureRequest) -> list[EvalItem]:
+    """Each suite in turn, for the checks both must pass."""
+    return load_items(suite_path(request.param))
+
+
+@pytest.fixture(scope="module")
 def raw_texts() -> dict[str, str]:
     return {path.stem: path.read_text(encoding="utf-8") for path in CORPUS.glob("*.txt")}
+
+
+@pytest.fixture(scope="module")
+def cleaned_texts() -> dict[str, str]:
+    from ingest.loaders import read_document
+
+    return {path.stem: read_document(path, CORPUS).text for path in CORPUS.glob("*.txt")}
 
 
 def test_dataset_is_large_enough_and_ids_are_unique(items: list[EvalItem]) -> None:
@@ -75,29 +98,34 @@ def test_the_real_conflicts_name_both_2026_sources(items: list[EvalItem]) -> Non
 
 
 def test_gold_quotes_are_verbatim_single_line_text_of_the_raw_files(
-    items: list[EvalItem], raw_texts: dict[str, str]
+    suite_items: list[EvalItem], raw_texts: dict[str, str]
 ) -> None:
-    for item in items:
+    for item in suite_items:
         for doc_id, quote in zip(item.gold_docs, item.gold_quotes, strict=True):
             assert "\n" not in quote, item.id
             assert quote in raw_texts[doc_id], (item.id, quote)
 
 
-def test_gold_quotes_are_verbatim_in_the_cleaned_documents(items: list[EvalItem]) -> None:
-    from ingest.loaders import read_document
-
-    cleaned = {path.stem: read_document(path, CORPUS).text for path in CORPUS.glob("*.txt")}
-    for item in items:
+def test_gold_quotes_are_verbatim_in_the_cleaned_documents(
+    suite_items: list[EvalItem], cleaned_texts: dict[str, str]
+) -> None:
+    for item in suite_items:
         for doc_id, quote in zip(item.gold_docs, item.gold_quotes, strict=True):
-            assert quote in cleaned[doc_id], (item.id, quote)
+            assert quote in cleaned_texts[doc_id], (item.id, quote)
 
 
-def test_accepted_answers_appear_in_the_gold_quotes(items: list[EvalItem]) -> None:
-    for item in items:
+def test_accepted_answers_appear_in_the_gold_quotes(suite_items: list[EvalItem]) -> None:
+    for item in suite_items:
         if item.kind == "unanswerable":
             assert item.answers == [] and item.gold_doc is None
             continue
         assert answer_matches(" ".join(item.gold_quotes), item.answers, "zh"), item.id
+
+
+def test_ids_and_fact_ids_follow_the_convention(suite_items: list[EvalItem]) -> None:
+    for item in suite_items:
+        assert item.id == f"{item.fact_id}-{item.language}", item.id
+        assert item.fact_key != item.fact_id, f"{item.fact_id} has no kind prefix"
 
 
 def test_year_traps_do_not_accept_the_other_editions_answer(items: list[EvalItem]) -> None:
@@ -177,3 +205,57 @@ def test_load_items_reports_bad_lines_and_duplicates(tmp_path: Path) -> None:
         load_items(tmp_path / "missing.jsonl")
     path.write_text(good + "\n\n", encoding="utf-8")
     assert [item.id for item in load_items(path)] == ["x-zh"]
+
+
+# ---------------------------------------------------------------- the parity suite (issue 12)
+
+
+def test_parity_suite_has_the_documented_shape(parity: list[EvalItem]) -> None:
+    assert len(parity) == 369
+    assert Counter(item.kind for item in parity) == {"fact": 216, "unanswerable": 81, "followup": 72}
+    languages: dict[str, set[str]] = {}
+    for item in parity:
+        languages.setdefault(item.fact_id, set()).add(item.language)
+        prefix = item.fact_id.partition("_")[0]
+        assert (prefix, item.kind) in {("p", "fact"), ("pu", "unanswerable"), ("pfu", "followup")}, item.id
+    facts = [fact for fact in languages if not fact.startswith("pfu_")]
+    followups = [fact for fact in languages if fact.startswith("pfu_")]
+    assert (len(facts), len(followups)) == (33, 9)
+    assert all(languages[fact] == set(ALL_LANGUAGES) for fact in facts)
+    assert all(languages[fact] == set(ALL_LANGUAGES) - {"zh"} for fact in followups)
+
+
+def test_parity_facts_have_the_same_gold_in_every_language(parity: list[EvalItem]) -> None:
+    gold: dict[str, set[str]] = {}
+    for item in parity:
+        key = json.dumps([item.answers, item.gold_docs, item.gold_quotes], ensure_ascii=False)
+        gold.setdefault(item.fact_key, set()).add(key)  # a follow-up has the gold of its fact
+    assert all(len(found) == 1 for found in gold.values())
+
+
+def test_parity_followups_are_two_turn_conversations(parity: list[EvalItem]) -> None:
+    for item in parity:
+        if item.kind == "followup":
+            assert item.turns is not None and [t.role for t in item.turns] == ["user", "assistant", "user"]
+
+
+def test_ids_are_unique_across_both_suites(items: list[EvalItem], parity: list[EvalItem]) -> None:
+    ids = [item.id for item in items + parity]
+    assert len(ids) == len(set(ids))
+    assert not {item.fact_id for item in items} & {item.fact_id for item in parity}
+
+
+def test_no_parity_fact_repeats_a_forum_gold_quote(items: list[EvalItem], parity: list[EvalItem]) -> None:
+    forum_quotes = {quote for item in items for quote in item.gold_quotes}
+    for item in parity:
+        for quote in item.gold_quotes:
+            overlapping = [old for old in forum_quotes if quote in old or old in quote]
+            assert not overlapping, (item.id, quote, overlapping)
+
+
+def test_parity_questions_do_not_contain_their_answers(parity: list[EvalItem]) -> None:
+    """An answer that only echoes the question (or, for a follow-up, the conversation) must not pass."""
+    for item in parity:
+        if item.answers:
+            text = " ".join(turn.content for turn in item.turns) if item.turns else item.message
+            assert not answer_matches(text, item.answers, item.language), item.id

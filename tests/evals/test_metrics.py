@@ -11,8 +11,10 @@ from evals.metrics import (
     answer_correct,
     answer_matches,
     citation_scores,
+    correct_in_language,
     first_gold_rank,
     gold_spans,
+    language_figures,
     language_parity,
     latency_summary,
     numbers_in,
@@ -152,6 +154,19 @@ def test_answer_correct_uses_refusal_for_unanswerable_items() -> None:
     assert not answer_correct(answered, "unanswerable", [], "en")
     assert not answer_correct(_answer("55 [1]", refused=True), "fact", [["55"]], "en")
     assert answer_correct(_answer("It held 55 parallel forums [1]."), "fact", [["55"]], "en")
+
+
+def test_correct_in_language_needs_the_askers_language() -> None:
+    english = _answer("The 2023 forum held 55 parallel forums in Beijing [1].")
+    assert correct_in_language(english, "fact", [["55"]], "en")
+    assert not correct_in_language(english, "fact", [["55"]], "de")  # right fact, wrong language
+    assert not correct_in_language(_answer("It held 12 forums [1]."), "fact", [["55"]], "en")
+    label = _answer("The sources say: 此外，今年中关村论坛还举办了55场平行论坛[1]。")
+    assert answer_correct(label, "fact", [["55"]], "en")
+    assert not correct_in_language(label, "fact", [["55"]], "en")  # a Chinese quote behind a label
+    refusal = _answer("Leider enthalten die Quellen keine Antwort auf diese Frage.", refused=True)
+    assert correct_in_language(refusal, "unanswerable", [], "de")
+    assert not correct_in_language(refusal, "unanswerable", [], "fr")  # refused in the wrong language
 
 
 # ---------------------------------------------------------------- retrieval
@@ -294,6 +309,27 @@ def test_language_parity() -> None:
     assert parity["n"]["zh"] == 2
 
 
+def test_language_figures_and_parity_ratio() -> None:
+    rows = [("zh", True, True), ("zh", True, True), ("zh", False, False), ("zh", True, True)]  # zh 0.75
+    rows += [("en", True, True), ("en", True, False), ("de", True, False), ("de", False, False)]
+    figures = language_figures(rows)
+    assert list(figures) == ["de", "en", "zh", "foreign", "all"]
+    assert figures["zh"] == {"n": 4, "correct": 0.75, "correct_in_language": 0.75, "parity_ratio": 1.0}
+    assert figures["en"]["correct"] == 1.0 and figures["en"]["correct_in_language"] == 0.5
+    assert figures["en"]["parity_ratio"] == pytest.approx(0.5 / 0.75)
+    assert figures["de"]["parity_ratio"] == 0.0
+    assert figures["foreign"] == {
+        "n": 4,
+        "correct": 0.75,
+        "correct_in_language": 0.25,
+        "parity_ratio": pytest.approx(0.25 / 0.75),
+    }
+    assert figures["all"]["n"] == 8 and figures["all"]["parity_ratio"] is None
+    # Without Chinese questions, or none answered, there is no ratio.
+    assert language_figures([("en", True, True)])["en"]["parity_ratio"] is None
+    assert language_figures([("zh", False, False), ("en", True, True)])["en"]["parity_ratio"] is None
+
+
 def test_percentile_matches_numpy() -> None:
     values = [120.0, 35.0, 2900.0, 12.0, 400.0, 51.0, 77.0]
     for q in (0, 50, 95, 100):
@@ -322,13 +358,15 @@ def test_score_item_and_summarize() -> None:
     )
 
     scored_fact = score_item(fact, good, ["001_ac7e4f98f3743c27", DOC_2023], documents)
-    assert scored_fact.correct and scored_fact.gold_rank == 2
+    assert scored_fact.correct and scored_fact.correct_in_language and scored_fact.gold_rank == 2
     assert (scored_fact.citation_precision, scored_fact.citation_recall) == (1.0, 1.0)
     scored_wifi = score_item(unanswerable, invented, [DOC_2023], documents)
     assert not scored_wifi.correct and scored_wifi.unsupported_rate == 1.0
 
     summary = summarize([scored_fact, scored_wifi])
     assert summary["accuracy"] == 0.5
+    assert summary["correct_in_language"] == 0.5
+    assert summary["languages"]["en"]["correct_in_language"] == 0.5
     assert summary["answer_accuracy"] == 1.0
     assert summary["retrieval"] == {"hit@1": 0.0, "hit@5": 1.0, "mrr": 0.5, "n": 1}
     assert summary["refusal"] == {"precision": None, "recall": 0.0, "accuracy": 0.5, "n": 2}

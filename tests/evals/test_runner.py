@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from evals.commands import by_split, fill_report, select_items
 from evals.configs import CONFIGS, FORUM_CONFIGS, LLMPool, get_spec
-from evals.dataset import load_items
+from evals.dataset import load_items, split_counts
 from evals.distractor import news_articles
 from evals.distractor import write_corpus as write_distractor_corpus
 from evals.report import REPORT_KEYS, new_report, write_report
@@ -16,8 +17,9 @@ from evals.runner import failure_severity, run_configs, summarize, worst_failure
 from evals.xquad import LANGS, chunk_rank, load_xquad, rank_scores, sample
 
 SUMMARY_KEYS = {
-    "n", "errors", "accuracy", "answerable_accuracy", "retrieval", "citation", "refusal", "unsupported_rate",
-    "answers_with_unsupported", "removed_sentences", "per_language", "per_kind", "latency_ms",
+    "n", "errors", "accuracy", "correct_in_language", "parity_ratio", "answerable_accuracy", "retrieval",
+    "citation", "refusal", "unsupported_rate", "answers_with_unsupported", "removed_sentences", "languages",
+    "per_language", "per_kind", "latency_ms",
 }  # fmt: skip
 
 
@@ -70,6 +72,14 @@ def test_summary_has_every_metric(results):
     assert "total" in summary["latency_ms"] and set(summary["latency_ms"]["total"]) == {"p50", "p95", "n"}
     assert {"zh", "en"} <= set(summary["per_language"])
     assert summary["per_language"]["zh"]["gap_to_zh"] == 0.0
+    assert set(summary["per_language"]["en"]) == {
+        "n", "accuracy", "correct_in_language", "parity_ratio", "gap_to_zh", "hit@5"
+    }  # fmt: skip
+    assert set(summary["languages"]) == set(summary["per_language"]) | {"foreign", "all"}
+    for figures in summary["languages"].values():
+        assert set(figures) == {"n", "correct", "correct_in_language", "parity_ratio"}
+        assert figures["correct_in_language"] <= figures["correct"]
+    assert summary["parity_ratio"] == summary["languages"]["foreign"]["parity_ratio"]
     assert set(summary["per_kind"]) == {"fact", "followup", "conflict", "unanswerable", "year-trap"}
 
 
@@ -81,15 +91,15 @@ def test_worst_failures_put_invented_answers_first(results):
     assert keys == sorted(keys, reverse=True)
 
 
-def test_report_files_have_stable_keys(tmp_path: Path, results, corpus_settings):
-    report = new_report("forum", corpus_settings)
-    for result in results:
-        report["configs"][result.spec.name] = result.summary()
-        report["failures"][result.spec.name] = [r.as_dict() for r in worst_failures(result.records)]
+def test_report_files_have_stable_keys(tmp_path: Path, results, few_items, corpus_settings):
+    report = new_report("forum", corpus_settings, split="test")
+    fill_report(report, results)
+    report["extra"]["dataset"] = {"items": len(few_items), "split_counts": split_counts(few_items)}
     paths = write_report(tmp_path, report, [r.as_dict() for r in results[0].records])
 
     data = json.loads(paths["json"].read_text(encoding="utf-8"))
     assert tuple(data) == REPORT_KEYS
+    assert data["split"] == "test"
     assert set(data["machine"]) == {
         "nproc",
         "ram_gib",
@@ -103,13 +113,45 @@ def test_report_files_have_stable_keys(tmp_path: Path, results, corpus_settings)
     assert SUMMARY_KEYS | {"description", "runtime_s"} == set(summary)
 
     md = paths["md"].read_text(encoding="utf-8")
-    for heading in ("## Metrics", "## Answer accuracy per language", "## Answer accuracy per kind",
-                    "## Latency per stage", "## Worst failures", "Machine: "):  # fmt: skip
+    for heading in ("# Eval report: forum suite, test split", "- Split: ", "- Date: ", "load average at start",
+                    "## Metrics", "## Language parity", "correct and in the asker's language", "parity ratio",
+                    "## Answer accuracy per kind", "## Latency per stage", "## Worst failures", "Machine: "):  # fmt: skip
         assert heading in md
     assert paths["chart"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     lines = paths["records"].read_text(encoding="utf-8").splitlines()
     assert len(lines) == len(results[0].records)
-    assert json.loads(lines[0])["config"] == "hybrid-extract-nollm"
+    record = json.loads(lines[0])
+    assert record["config"] == "hybrid-extract-nollm"
+    assert {"in_language", "correct_in_language"} <= set(record)
+
+
+def test_split_all_reports_test_then_dev_beside_it(tmp_path: Path, results, few_items, corpus_settings):
+    halves = by_split(results, "all", few_items)
+    assert [r.spec.name for r in halves] == ["hybrid-extract-nollm [test]", "hybrid-extract-nollm [dev]"]
+    sides = {item.id: item.split for item in few_items}
+    assert all(sides[r.id] == "test" for r in halves[0].records)
+    assert all(sides[r.id] == "dev" for r in halves[1].records)
+    assert len(halves[0].records) + len(halves[1].records) == len(few_items)
+    assert by_split(results, "test", few_items) == results
+
+    report = new_report("forum", corpus_settings, split="all")
+    fill_report(report, halves)
+    report["extra"]["dataset"] = {"items": len(few_items), "split_counts": split_counts(few_items)}
+    md = write_report(tmp_path, report)["md"].read_text(encoding="utf-8")
+    assert "| metric | hybrid-extract-nollm [test] | hybrid-extract-nollm [dev] |" in md
+    assert "- Split: all (test " in md
+
+
+def test_select_items_takes_the_side_and_spreads():
+    test = select_items("parity", "test", None)
+    assert test and all(item.split == "test" for item in test)
+    assert {item.language for item in select_items("parity", "test", 18)} == {
+        "zh", "en", "fr", "es", "de", "ja", "ko", "ru", "ar"
+    }  # fmt: skip
+    every = select_items("forum", "all", None)
+    first_dev = next(i for i, item in enumerate(every) if item.split == "dev")
+    assert all(item.split == "dev" for item in every[first_dev:])  # test first
+    assert len(select_items("smoke", None, None)) == 12
 
 
 def test_xquad_is_loaded_aligned(benchmarks_dir):

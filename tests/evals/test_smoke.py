@@ -52,6 +52,15 @@ def test_unanswerable_questions_are_refused(smoke_summary):
     assert summary["refusal"]["recall"] >= MIN_REFUSAL_RECALL, f"answered instead of refusing: {answered}"
 
 
+def test_refusals_are_in_the_askers_language(smoke_summary):
+    """A refusal counts as correct in language only in the asker's language (Wi-Fi: en, 2027 dates: ar)."""
+    records, summary = smoke_summary
+    refusals = [r for r in records if r.kind == "unanswerable" and r.refused]
+    assert refusals and [r.id for r in refusals if not r.correct_in_language] == []
+    assert summary["correct_in_language"] <= summary["accuracy"]
+    assert summary["languages"]["zh"]["correct_in_language"] == summary["languages"]["zh"]["correct"]
+
+
 def test_citations_point_into_documents(smoke_summary, corpus_index):
     records, _ = smoke_summary
     for record in records:

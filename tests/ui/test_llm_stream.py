@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
 
 from assistant.engine import ForumEngine
+from assistant.llm.local import LocalGGUFLLM
 from assistant.schema import Answer
-from kernel.settings import Settings, load_settings
-from tests.ui.helpers import json_events
+from kernel.settings import Settings
+from tests.support import json_events
 from ui.api import create_app
 from vectorstore.index import ForumIndex
 
@@ -18,19 +17,10 @@ pytestmark = pytest.mark.llm
 
 
 @pytest.fixture(scope="module")
-def llm_engine(ui_settings: Settings, corpus_index: ForumIndex) -> Iterator[ForumEngine]:
-    from assistant.llm.local import make_llm
-
-    # `forum-assistant models` (make setup) assembles the model under the user's data dir; reuse that copy,
-    # else let the engine assemble it into this session's temp data dir.
-    cached = load_settings().models_dir / "qwen-0.5b.gguf"
-    settings = ui_settings.model_copy(update={"llm_model": str(cached) if cached.exists() else "qwen-0.5b"})
-    llm = make_llm(settings)
-    assert llm is not None
-    yield ForumEngine(settings, corpus_index, llm)
-    close = getattr(llm, "close", None)
-    if close is not None:
-        close()
+def llm_engine(ui_settings: Settings, corpus_index: ForumIndex, llm: LocalGGUFLLM) -> ForumEngine:
+    """The real engine over the shared corpus index with the session's shared 0.5B model."""
+    settings = ui_settings.model_copy(update={"llm_model": "qwen-0.5b"})
+    return ForumEngine(settings, corpus_index, llm)
 
 
 def test_llm_answer_streams_over_sse(llm_engine: ForumEngine) -> None:

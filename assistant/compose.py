@@ -1,0 +1,90 @@
+"""Stage 7, compose: the answer object the user gets: the text (generated, quoted, or a refusal), the
+citations its markers point at, a note when sources disagree, and the audit list of removed sentences."""
+
+from __future__ import annotations
+
+import logging
+
+from assistant.checks.conflicts import find_conflicts
+from assistant.decide import Decision, confidence_label
+from assistant.evidence import EvidenceSet
+from assistant.generate import cited_numbers, extractive_answer
+from assistant.language import messages
+from assistant.language.detect import is_chinese
+from assistant.llm.protocol import ChatModel
+from assistant.schema import Answer, Citation, Conflict, Evidence, Removal
+from assistant.understand import Understanding
+from kernel.errors import ForumError
+
+log = logging.getLogger(__name__)
+
+
+def compose(
+    understood: Understanding,
+    found: EvidenceSet,
+    decision: Decision,
+    text: str,
+    removed: list[Removal],
+    timings: dict[str, float],
+) -> Answer:
+    """Stage 7: the `Answer`; `text` is the verified generated text (used when the decision is to generate)."""
+    evidence = found.evidence
+    conflicts = find_conflicts(evidence)
+    if decision.refused:
+        text = messages.say(messages.REFUSAL, understood.language)
+    elif decision.mode == "extract":
+        # With conflicting sources, quote each side so both figures are in front of the reader.
+        sides = sorted({n for c in conflicts for n in c.citations})
+        text = extractive_answer(evidence, [1, *[n for n in sides if n != 1]])
+        if not is_chinese(understood.language):
+            text = f"{messages.say(messages.SOURCES_SAY, understood.language)} {text}"
+    if conflicts and not decision.refused:
+        text = mention_conflicts(text, conflicts, understood.language)
+    cited = set(cited_numbers(text))
+    citations = [
+        citation(n, ev)
+        for n, ev in enumerate(evidence, start=1)
+        if decision.refused or n in cited  # a refusal lists the closest sources
+    ]
+    return Answer(
+        answer=text,
+        language=understood.language,
+        mode=decision.mode,
+        refused=decision.refused,
+        confidence=round(decision.confidence, 3),
+        confidence_label=confidence_label(decision.confidence),
+        question=understood.question.message,
+        standalone_question=understood.standalone,
+        citations=citations,
+        conflicts=conflicts,
+        removed=removed,
+        timings_ms=timings,
+        fallback_reason=decision.fallback,
+    )
+
+
+def mention_conflicts(text: str, conflicts: list[Conflict], language: str) -> str:
+    """Append a note naming disagreeing sources the text does not already cite."""
+    cited = set(cited_numbers(text))
+    missing = [c for c in conflicts if not set(c.citations) <= cited]
+    if not missing:
+        return text
+    notes = "; ".join(f"{c.about} {''.join(f'[{n}]' for n in c.citations)}" for c in missing)
+    return f"{text} {messages.say(messages.CONFLICT, language)} {notes}"
+
+
+def add_translations(llm: ChatModel, citations: list[Citation], language: str, budget_s: float) -> None:
+    """Machine translations of the first quotes, shown beside the originals (optional, FORUM_TRANSLATE_QUOTES)."""
+    from assistant.language.translate import translate
+
+    for cited in citations[:3]:
+        try:
+            cited.translation = translate(llm, cited.quote, language, budget_s=budget_s)
+        except ForumError as exc:
+            log.warning("translation failed: %s", exc)
+            return
+
+
+def citation(n: int, ev: Evidence) -> Citation:
+    """Evidence as the user sees it, numbered `n`."""
+    return Citation(n=n, **ev.model_dump(exclude={"year"}))

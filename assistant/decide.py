@@ -1,0 +1,144 @@
+"""Stage 6, decide: a generated answer, a fall-back to quoting the sources, or a refusal, with a confidence.
+
+A generated answer falls back to quotes when it states no figure although one was asked, when nothing of
+it survived verification, when it cites nothing, or when it only repeats the question. The answer is
+refused when there is no evidence, nothing was asked, the model said the sources do not answer, the
+question's subject words are missing from the evidence, the best sentence is from another edition, or
+the confidence is below the threshold.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from assistant import calibration as cal
+from assistant.checks.answer import Checked
+from assistant.evidence import EvidenceSet, asks_for_figure, names_edition
+from assistant.figures.dates import date_ranges, extract_dates
+from assistant.generate import Draft, cited_numbers, restates_question
+from assistant.language.terms import chinese_queries
+from assistant.understand import Understanding
+
+_MARKER_ONLY = re.compile(r"\[\d+\]|NOT_FOUND")
+_ANY_FIGURE = re.compile(r"\d|[一二两三四五六七八九十百千万亿]")
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+# Words that make a question about the forum even when nothing more specific is asked ("When was it held?").
+_FORUM_WORD = re.compile(
+    r"中关村|论坛|年会|forum|foro|форум|フォーラム|포럼|منتدى|zhongguancun", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The operator's refusal settings (FORUM_REFUSAL_THRESHOLD, FORUM_MIN_COVERAGE[_RENDERED])."""
+
+    refusal: float
+    min_coverage: float
+    min_coverage_rendered: float
+
+
+@dataclass(frozen=True)
+class Decision:
+    """How the answer is given."""
+
+    mode: Literal["generate", "extract"]
+    refused: bool
+    confidence: float
+    fallback: str | None = None  # why a generated answer was replaced by quotes
+
+
+def decide(
+    understood: Understanding, found: EvidenceSet, draft: Draft, checked: Checked | None, limits: Thresholds
+) -> Decision:
+    """Stage 6: answer as generated, fall back to quotes, or refuse."""
+    fallback = draft.fallback
+    if checked is not None and fallback is None:
+        fallback = _fallback_reason(understood, found, checked.text)
+    confidence = confidence_of(found, checked.kept_ratio if checked else 1.0)
+    refused = (
+        not found.evidence
+        or not asks_about_something(understood, found)
+        or draft.not_found
+        or (found.signals.coverage is not None and found.signals.coverage < _min_coverage(understood, limits))
+        or not year_matches(found)
+        or confidence < limits.refusal
+    )
+    mode: Literal["generate", "extract"] = "generate" if draft.used_llm and fallback is None else "extract"
+    return Decision(mode=mode, refused=refused, confidence=confidence, fallback=fallback)
+
+
+def _fallback_reason(understood: Understanding, found: EvidenceSet, text: str) -> str | None:
+    """Why a verified generated answer is still not good enough to show, or None."""
+    asked = " ".join(found.retrieval.asked)
+    stated = _YEAR.sub("", _MARKER_ONLY.sub("", text))  # an edition year answers no "when"
+    if asks_for_figure(asked) and not _ANY_FIGURE.search(stated):
+        # "The forum was held [1]." answers nothing: a figure or date was asked for.
+        return "The generated answer did not state the figure or date asked for; extractive answer given instead."
+    if not _MARKER_ONLY.sub("", text).strip(" .。,，;；"):
+        return "No generated sentence survived verification; extractive answer given instead."
+    if _half_a_range(text, found):
+        return "The generated answer gave only one end of a date range; extractive answer given instead."
+    if not cited_numbers(text):
+        # Sentences with no figure pass verification, but an answer that cites nothing is not grounded.
+        return "The generated answer cited no source; extractive answer given instead."
+    if restates_question(text, [*found.retrieval.queries, understood.focus]):
+        return "The generated answer only repeated the question; extractive answer given instead."
+    return None
+
+
+def _half_a_range(text: str, found: EvidenceSet) -> bool:
+    """True when the answer states the first day of a range its cited source gives, but not the last."""
+    stated = {(d.month, d.day) for d in extract_dates(text) if d.month is not None and d.day is not None}
+    cited = [found.evidence[n - 1] for n in cited_numbers(text) if 0 < n <= len(found.evidence)]
+    return any(
+        first in stated and last not in stated for ev in cited for first, last in date_ranges(ev.quote, "zh")
+    )
+
+
+def confidence_of(found: EvidenceSet, kept_ratio: float) -> float:
+    """Keyword coverage, embedding similarity and the share of verified sentences, weighted."""
+    signals = found.signals
+    coverage = cal.COVERAGE_WHEN_NO_SUBJECT if signals.coverage is None else signals.coverage
+    dense = min(1.0, max(0.0, (signals.dense - cal.DENSE_FLOOR) / cal.DENSE_SPAN))
+    return (
+        cal.CONFIDENCE_WEIGHT_COVERAGE * coverage
+        + cal.CONFIDENCE_WEIGHT_DENSE * dense
+        + cal.CONFIDENCE_WEIGHT_KEPT * kept_ratio
+    )
+
+
+def confidence_label(confidence: float) -> Literal["high", "medium", "low"]:
+    """The label shown beside the answer."""
+    if confidence >= cal.HIGH_CONFIDENCE:
+        return "high"
+    return "medium" if confidence >= cal.MEDIUM_CONFIDENCE else "low"
+
+
+def _min_coverage(understood: Understanding, limits: Thresholds) -> float:
+    # Words of an LLM rendering differ from the article's more often than a visitor's own Chinese.
+    return limits.min_coverage_rendered if understood.rendered else limits.min_coverage
+
+
+def year_matches(found: EvidenceSet) -> bool:
+    """A question about an edition needs its best sentence from that edition (or naming that year)."""
+    years = found.retrieval.years
+    return not years or any(names_edition(ev, years) for ev in found.evidence[:1])
+
+
+def asks_about_something(understood: Understanding, found: EvidenceSet) -> bool:
+    """False for a greeting or noise ("hi", "asdfgh"): no specific word, no edition, not even the forum."""
+    if understood.nothing_asked:
+        return False
+    if found.signals.terms:
+        return True
+    text = " ".join(found.retrieval.queries)
+    if _YEAR.search(text) or _FORUM_WORD.search(text):
+        return True
+    if chinese_queries(found.retrieval.queries):
+        return False  # Chinese words were there to look for, and none of them is specific
+    if understood.chinese is not None:
+        return False  # the LLM rendered it and found nothing Chinese to say: nothing was asked
+    # No LLM to render a foreign question: a single word ("hi", "asdfgh") is not a question about the forum.
+    return len(understood.focus.split()) >= 2

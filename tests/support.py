@@ -1,0 +1,297 @@
+"""Helpers shared by the tests, in one place (the fixtures are in the conftest files).
+
+- `free_port()`             a port the kernel says is free on 127.0.0.1, for a subprocess to take.
+- `LiveServer(app)`         uvicorn serving an app on 127.0.0.1 in a thread; a context manager whose start-up
+                            wait is bounded.
+- `ChromaServer(path, log)` `chroma run` from the venv on 127.0.0.1; restartable on the same port.
+- `stop_process(process)`   SIGTERM, then SIGKILL after a grace period; always reaps.
+- `parse_sse(text)`, `json_events(text)`   the events of a Server-Sent Events body.
+- `assert_json_error(response, status)`    the response is one of our JSON errors.
+- `ScriptedLLM`             the one fake LLM, for tests that must force a specific output or failure through
+                            real code: scripted replies, recorded prompts, optional delay or error.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import httpx
+from llama_index.core.base.llms.types import (
+    ChatMessage,
+    ChatResponse,
+    ChatResponseGen,
+    CompletionResponse,
+    CompletionResponseGen,
+    LLMMetadata,
+    MessageRole,
+)
+from llama_index.core.llms import CustomLLM
+from pydantic import Field
+
+from kernel.errors import LLMTimeoutError
+
+BIN = Path(sys.executable).parent
+
+
+# ----- ports, servers and processes -------------------------------------------------------------------
+def free_port() -> int:
+    """A port the kernel says is free on 127.0.0.1 (closed again at once, so another process can bind it)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class LiveServer:
+    """uvicorn serving `app` on 127.0.0.1 in a thread; `url` has no trailing slash.
+
+    The socket is bound here and handed to uvicorn, so no other process can take the port in between.
+    """
+
+    def __init__(self, app: Any, start_timeout_s: float = 120.0) -> None:
+        import uvicorn
+
+        self.start_timeout_s = start_timeout_s
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))  # a free port chosen by the kernel, held until uvicorn uses it
+        self.port: int = self.sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + self.start_timeout_s
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                self.__exit__()
+                raise RuntimeError(f"uvicorn did not start within {self.start_timeout_s:.0f} s")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=30)
+        self.sock.close()
+
+
+def stop_process(process: subprocess.Popen[Any], grace_s: float = 30.0) -> None:
+    """SIGTERM, then SIGKILL after `grace_s`; always reaps the process."""
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=grace_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=30)
+
+
+class ChromaServer:
+    """`chroma run --path DIR --host 127.0.0.1 --port N` from the venv; restartable on the same port."""
+
+    def __init__(self, path: Path, log: Path, port: int | None = None) -> None:
+        self.path = path
+        self.log = log
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, wait_s: float = 60.0) -> ChromaServer:
+        """Start the server and wait (bounded) until its heartbeat answers."""
+        command = [str(BIN / "chroma"), "run", "--path", str(self.path), "--host", "127.0.0.1"]
+        command += ["--port", str(self.port)]
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline:  # a just-stopped server may hold the port for a moment
+            with self.log.open("ab") as out:
+                self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+            while time.monotonic() < deadline and self.process.poll() is None:
+                try:
+                    if httpx.get(f"{self.url}/api/v2/heartbeat", timeout=1.0).status_code == 200:
+                        return self
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.2)
+            time.sleep(0.5)
+        self.stop()
+        log = self.log.read_text(errors="replace")[-2000:]
+        raise RuntimeError(f"chroma run did not answer within {wait_s} s: {log}")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            stop_process(self.process, grace_s=20)
+
+    def __enter__(self) -> ChromaServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+# ----- responses ----------------------------------------------------------------------------------------
+def parse_sse(text: str) -> list[tuple[str | None, str]]:
+    """Split an SSE body into (event name, data) pairs; comment lines are skipped."""
+    events: list[tuple[str | None, str]] = []
+    for block in text.replace("\r\n", "\n").split("\n\n"):
+        name, data = None, []
+        for line in block.splitlines():
+            if line.startswith(":"):
+                continue
+            if line.startswith("event:"):
+                name = line[len("event:") :].strip()
+            elif line.startswith("data:"):
+                data.append(line[len("data:") :].strip())
+        if data:
+            events.append((name, "\n".join(data)))
+    return events
+
+
+def json_events(text: str) -> list[tuple[str | None, Any]]:
+    """Like parse_sse, with the data decoded from JSON (except the OpenAI `[DONE]` marker)."""
+    return [(name, data if data == "[DONE]" else json.loads(data)) for name, data in parse_sse(text)]
+
+
+def assert_json_error(response: httpx.Response, status: int) -> dict[str, Any]:
+    """The response is a JSON error of our shape with `status`, a readable message and no stack trace."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == {"error"}, body
+    error = body["error"]
+    assert error["status"] == status
+    assert isinstance(error["message"], str) and len(error["message"]) > 10
+    assert error["type"] and error["code"]
+    assert "Traceback" not in response.text and 'File "' not in response.text
+    return error
+
+
+# ----- the scripted LLM -----------------------------------------------------------------------------------
+class ScriptedLLM(CustomLLM):
+    """A llama-index LLM, like the real `LocalGGUFLLM`, that says exactly what the test scripts.
+
+    Only for forcing a specific output (chatty, unsupported, injected) or a failure through the real engine;
+    everything else uses the real packaged model (the `llm` fixture).
+
+    - `reply`: the text of every answer; `replies`: answers given in turn, one per call, before `reply`.
+    - `prompts`: each call's prompt (chat messages as "role: content" lines); `calls` counts them;
+      `options`: each call's keyword arguments (`max_tokens`, `stop`, `timeout_s`, ...), recorded, not applied.
+    - `delay_s`: seconds before the answer starts. A call whose time limit (its `budget_s` or `timeout_s`,
+      else the `timeout_s` field) is shorter raises LLMTimeoutError when the limit is reached, as the real
+      model does.
+    - `error`: raised by every call (after the delay) instead of answering.
+    Streaming yields the reply in space-separated pieces, as a model streams tokens.
+    """
+
+    reply: str = ""
+    replies: list[str] = Field(default_factory=list)
+    name: str = "scripted"
+    delay_s: float = 0.0
+    timeout_s: float = 60.0
+    error: Exception | None = None
+    prompts: list[str] = Field(default_factory=list)
+    options: list[dict[str, Any]] = Field(default_factory=list)
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "ScriptedLLM"
+
+    @property
+    def metadata(self) -> LLMMetadata:
+        return LLMMetadata(model_name=self.name, is_chat_model=True)
+
+    @property
+    def calls(self) -> int:
+        """How many requests the model got."""
+        return len(self.prompts)
+
+    # -- the script ------------------------------------------------------------------------------------
+
+    def _answer(self, prompt: str, options: dict[str, Any]) -> str:
+        """Record the request, wait `delay_s` (within its time limit), then raise `error` or reply."""
+        self.prompts.append(prompt)
+        self.options.append(dict(options))
+        limit = float(options.get("budget_s") or options.get("timeout_s") or self.timeout_s)
+        if self.delay_s > limit:
+            time.sleep(limit)
+            raise LLMTimeoutError(
+                "The language model did not answer in time; try again, ask a shorter question, "
+                "or raise FORUM_LLM_TIMEOUT_S."
+            )
+        if self.delay_s:
+            time.sleep(self.delay_s)
+        if self.error is not None:
+            raise self.error
+        return self.replies.pop(0) if self.replies else self.reply
+
+    def _pieces(self, text: str) -> list[str]:
+        return [word if i == 0 else " " + word for i, word in enumerate(text.split(" "))]
+
+    @staticmethod
+    def _render(messages: Sequence[ChatMessage]) -> str:
+        return "\n".join(f"{_role(m)}: {m.content or ''}" for m in messages)
+
+    # -- llama-index interface ---------------------------------------------------------------------------
+
+    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        return CompletionResponse(text=self._answer(prompt, kwargs))
+
+    def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
+        text = self._answer(prompt, kwargs)  # at call time, as the real model queues (and fails) at once
+
+        def gen() -> CompletionResponseGen:
+            so_far = ""
+            for piece in self._pieces(text):
+                so_far += piece
+                yield CompletionResponse(text=so_far, delta=piece)
+
+        return gen()
+
+    def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        text = self._answer(self._render(messages), kwargs)
+        return ChatResponse(message=ChatMessage(role=MessageRole.ASSISTANT, content=text))
+
+    def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+        text = self._answer(self._render(messages), kwargs)
+
+        def gen() -> ChatResponseGen:
+            so_far = ""
+            for piece in self._pieces(text):
+                so_far += piece
+                yield ChatResponse(
+                    message=ChatMessage(role=MessageRole.ASSISTANT, content=so_far), delta=piece
+                )
+
+        return gen()
+
+    # -- the engine's narrow interface (text deltas within a time budget) ---------------------------------
+
+    def stream_text(
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        budget_s: float | None = None,
+        max_tokens: int | None = None,
+        stop: list[str] | None = None,
+    ) -> Iterator[str]:
+        """Text deltas of the reply; `budget_s` None means the `timeout_s` field, as for the real model."""
+        text = self._answer(
+            self._render(messages), {"budget_s": budget_s, "max_tokens": max_tokens, "stop": stop}
+        )
+        return iter(self._pieces(text))
+
+    def warm_up(self) -> float:
+        """Nothing to page in."""
+        return 0.0
+
+
+def _role(message: ChatMessage) -> str:
+    return message.role.value if isinstance(message.role, MessageRole) else str(message.role)
