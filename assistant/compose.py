@@ -10,7 +10,6 @@ from assistant.decide import Decision, confidence_label
 from assistant.evidence import EvidenceSet
 from assistant.generate import cited_numbers, extractive_answer
 from assistant.language import messages
-from assistant.language.detect import is_chinese
 from assistant.llm.protocol import ChatModel
 from assistant.schema import Answer, Citation, Conflict, Evidence, Removal
 from assistant.understand import Understanding
@@ -27,17 +26,16 @@ def compose(
     removed: list[Removal],
     timings: dict[str, float],
 ) -> Answer:
-    """Stage 7: the `Answer`; `text` is the verified generated text (used when the decision is to generate)."""
+    """Stage 7: the `Answer`. `text` is the verified generated text, or a quoted answer rendered for the
+    reader (stage 6b); a Chinese quoted answer is composed here from the evidence."""
     evidence = found.evidence
     conflicts = find_conflicts(evidence)
     if decision.refused:
         text = messages.say(messages.REFUSAL, understood.language)
-    elif decision.mode == "extract":
+    elif decision.mode == "extract" and not decision.rendered:
         # With conflicting sources, quote each side so both figures are in front of the reader.
         sides = sorted({n for c in conflicts for n in c.citations})
         text = extractive_answer(evidence, [1, *[n for n in sides if n != 1]])
-        if not is_chinese(understood.language):
-            text = f"{messages.say(messages.SOURCES_SAY, understood.language)} {text}"
     if conflicts and not decision.refused:
         text = mention_conflicts(text, conflicts, understood.language)
     cited = set(cited_numbers(text))

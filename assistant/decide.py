@@ -15,10 +15,12 @@ from typing import Literal
 
 from assistant import calibration as cal
 from assistant.checks.answer import Checked
+from assistant.checks.names import asks_for_person, names_a_person
 from assistant.evidence import EvidenceSet, asks_for_figure, names_edition
 from assistant.figures.dates import date_ranges, extract_dates
 from assistant.generate import Draft, cited_numbers, restates_question
 from assistant.language.terms import chinese_queries
+from assistant.language.written import LANGUAGES, written_in
 from assistant.understand import Understanding
 
 _MARKER_ONLY = re.compile(r"\[\d+\]|NOT_FOUND")
@@ -47,6 +49,7 @@ class Decision:
     refused: bool
     confidence: float
     fallback: str | None = None  # why a generated answer was replaced by quotes
+    rendered: bool = False  # a quoted answer written in the asker's language from its clause
 
 
 def decide(
@@ -63,6 +66,7 @@ def decide(
         or draft.not_found
         or (found.signals.coverage is not None and found.signals.coverage < _min_coverage(understood, limits))
         or not year_matches(found)
+        or not person_found(found)
         or confidence < limits.refusal
     )
     mode: Literal["generate", "extract"] = "generate" if draft.used_llm and fallback is None else "extract"
@@ -78,6 +82,8 @@ def _fallback_reason(understood: Understanding, found: EvidenceSet, text: str) -
         return "The generated answer did not state the figure or date asked for; extractive answer given instead."
     if not _MARKER_ONLY.sub("", text).strip(" .。,，;；"):
         return "No generated sentence survived verification; extractive answer given instead."
+    if not in_language(text, understood.language):
+        return "The generated answer was not in the asker's language; extractive answer given instead."
     if _half_a_range(text, found):
         return "The generated answer gave only one end of a date range; extractive answer given instead."
     if not cited_numbers(text):
@@ -86,6 +92,11 @@ def _fallback_reason(understood: Understanding, found: EvidenceSet, text: str) -
     if restates_question(text, [*found.retrieval.queries, understood.focus]):
         return "The generated answer only repeated the question; extractive answer given instead."
     return None
+
+
+def in_language(text: str, language: str) -> bool:
+    """The eval's check of the asker's language (`written_in`); languages it does not know pass."""
+    return language not in LANGUAGES or written_in(text, language)
 
 
 def _half_a_range(text: str, found: EvidenceSet) -> bool:
@@ -119,6 +130,12 @@ def confidence_label(confidence: float) -> Literal["high", "medium", "low"]:
 def _min_coverage(understood: Understanding, limits: Thresholds) -> float:
     # Words of an LLM rendering differ from the article's more often than a visitor's own Chinese.
     return limits.min_coverage_rendered if understood.rendered else limits.min_coverage
+
+
+def person_found(found: EvidenceSet) -> bool:
+    """A question about a person needs a best sentence that names one."""
+    asked = " ".join(found.retrieval.asked)
+    return not asks_for_person(asked) or any(names_a_person(ev.quote) for ev in found.evidence[:2])
 
 
 def year_matches(found: EvidenceSet) -> bool:

@@ -10,12 +10,15 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Generator, Iterator
+from dataclasses import replace
 
 from assistant.calibration import HIGH_CONFIDENCE, MIN_LLM_SECONDS
 from assistant.checks.answer import Checked, check_draft
 from assistant.checks.conflicts import find_conflicts
+from assistant.checks.names import asks_for_person
+from assistant.clause import answer_for_reader
 from assistant.compose import add_translations, citation, compose
-from assistant.decide import Thresholds, confidence_of, decide
+from assistant.decide import Decision, Thresholds, confidence_of, decide
 from assistant.evidence import EvidenceSet, EvidenceSignals, SentenceEmbeddingCache, choose_evidence
 from assistant.generate import Draft, draft_answer
 from assistant.language.detect import is_chinese
@@ -46,7 +49,7 @@ class ForumEngine:
         self.llm = llm
         self.retrieval_modes = retrieval_modes
         self.retriever = HybridRetriever(index, top_k=settings.top_k, modes=retrieval_modes)
-        self.sentences = SentenceEmbeddingCache(index.embedder)
+        self.sentences = SentenceEmbeddingCache(index.embedder, index=index)
         self.thresholds = Thresholds(
             refusal=settings.refusal_threshold,
             min_coverage=settings.min_coverage,
@@ -56,7 +59,7 @@ class ForumEngine:
     @classmethod
     def build(cls, settings: Settings) -> ForumEngine:
         """Open the index and load the configured LLM (seconds: models page in)."""
-        from assistant.llm.local import make_llm
+        from assistant.llm.factory import make_llm
 
         return cls(settings, ForumIndex.open(settings), make_llm(settings))
 
@@ -85,9 +88,9 @@ class ForumEngine:
         with _timed(timings, "verify"):
             checked = self._check(found, draft)
         decision = decide(understood, found, draft, checked, self.thresholds)
-        answer = compose(
-            understood, found, decision, checked.text if checked else "", _removed(checked), timings
-        )
+        with _timed(timings, "render"):
+            decision, text = self._for_the_reader(understood, found, decision, checked, budget)
+        answer = compose(understood, found, decision, text, _removed(checked), timings)
         self._translate_quotes(answer, budget)
         answer.timings_ms["total"] = round((time.perf_counter() - budget.started) * 1000, 1)
         yield StreamEvent(kind="answer", answer=answer)
@@ -129,7 +132,29 @@ class ForumEngine:
         if not draft.used_llm or draft.fallback is not None or draft.not_found:
             return None
         embed = self.index.embedder.get_text_embedding_batch
-        return check_draft(draft.text, found.evidence, list(found.signals.terms), embed)
+        asked = " ".join(found.retrieval.asked)
+        terms = list(found.signals.terms)
+        return check_draft(draft.text, found.evidence, terms, embed, asks_person=asks_for_person(asked))
+
+    def _for_the_reader(
+        self,
+        understood: Understanding,
+        found: EvidenceSet,
+        decision: Decision,
+        checked: Checked | None,
+        budget: Budget,
+    ) -> tuple[Decision, str]:
+        """Stage 6b: the answer text. A foreign guest's quoted answer is rendered from its clause; when no
+        faithful rendering exists the answer is a refusal in their language, never a bare Chinese sentence."""
+        if decision.mode == "generate" or decision.refused:
+            return decision, checked.text if checked else ""
+        if is_chinese(understood.language):
+            return decision, ""  # compose quotes the sources
+        text = answer_for_reader(self.llm, understood.language, found, budget)
+        if text is None:
+            why = "No faithful answer could be written in the asker's language; refused in it instead."
+            return replace(decision, refused=True, fallback=decision.fallback or why), ""
+        return replace(decision, rendered=True), text
 
     def _translate_quotes(self, answer: Answer, budget: Budget) -> None:
         wanted = self.settings.translate_quotes and answer.mode == "extract" and not answer.refused

@@ -138,23 +138,52 @@ def answer_type_bonus(question: str, text: str) -> float:
 
 
 class SentenceEmbeddingCache:
-    """Embeddings of document sentences, computed on first use and kept (bounded) for later questions."""
+    """Vectors of document sentences: read from the index where ingest stored them, else embedded on first
+    use; both kept (bounded) for later questions.
 
-    def __init__(self, embedder: BaseEmbedding, capacity: int = 50_000) -> None:
+    With `index` (whose embedder must be `embedder`'s model), only the stored rows of the asked sentences
+    are read, and only sentences without a stored vector are embedded: those of an index built before
+    sentence vectors or with FORUM_SENTENCE_VECTORS=false, until the next ingest fills them in. Kept
+    vectors are keyed by the sentence's text too, so a document re-ingested with other text at the same
+    offsets never gets the old vectors.
+    """
+
+    def __init__(
+        self, embedder: BaseEmbedding, capacity: int = 50_000, *, index: ForumIndex | None = None
+    ) -> None:
         self.embedder = embedder
         self.capacity = capacity
-        self._vectors: OrderedDict[tuple[str, int, int], np.ndarray] = OrderedDict()
+        same_model = index is not None and getattr(embedder, "identity", None) == index.embedder.identity
+        self.index = index if same_model else None
+        self._vectors: OrderedDict[tuple[str, int, int, str], np.ndarray] = OrderedDict()
 
     def vectors(self, sentences: list[Sentence]) -> np.ndarray:
         """One L2-normalised row per sentence."""
-        missing = [s for s in sentences if (s.doc_id, s.start, s.end) not in self._vectors]
+        found: dict[tuple[str, int, int, str], np.ndarray] = {}
+        missing: dict[tuple[str, int, int, str], Sentence] = {}
+        for s in sentences:
+            key = (s.doc_id, s.start, s.end, s.text)
+            vec = self._vectors.get(key)
+            if vec is not None:
+                found[key] = vec
+            else:
+                missing[key] = s
+        if missing and self.index is not None:
+            stored = self.index.sentence_vectors(list(missing.values()))
+            if stored.shape[1]:
+                for key, row in zip(list(missing), stored, strict=True):
+                    if not np.isnan(row[0]):
+                        found[key] = row
+                        del missing[key]
         if missing:
-            new = self.embedder.get_text_embedding_batch([s.text for s in missing])
-            for s, vec in zip(missing, new, strict=True):
-                self._vectors[(s.doc_id, s.start, s.end)] = _unit(np.asarray(vec, dtype=np.float32))
-            while len(self._vectors) > self.capacity:
-                self._vectors.popitem(last=False)
-        return np.stack([self._vectors[(s.doc_id, s.start, s.end)] for s in sentences])
+            new = self.embedder.get_text_embedding_batch([s.text for s in missing.values()])
+            for key, raw in zip(missing, new, strict=True):
+                found[key] = _unit(np.asarray(raw, dtype=np.float32))
+        for key, vec in found.items():
+            self._vectors.setdefault(key, vec)
+        while len(self._vectors) > self.capacity:
+            self._vectors.popitem(last=False)
+        return np.stack([found[(s.doc_id, s.start, s.end, s.text)] for s in sentences])
 
 
 def _edition_fit(years: set[int], doc_year: int | None, text: str) -> float:

@@ -15,6 +15,8 @@ from llama_index.core.base.llms.types import ChatMessage, MessageRole
 
 from assistant.calibration import MIN_LLM_SECONDS
 from assistant.language.detect import language_name
+from assistant.language.gate import script_grammar
+from assistant.language.messages import ANSWER_IN, say
 from assistant.llm.protocol import Budget, ChatModel
 from assistant.schema import Evidence, Mode
 from kernel.errors import UnavailableError
@@ -61,7 +63,10 @@ def build_messages(
         ChatMessage(role=MessageRole.SYSTEM, content=SYSTEM_PROMPT.format(language=language_name(language))),
         ChatMessage(role=MessageRole.USER, content=_user_turn(_EXAMPLE_SOURCES, _EXAMPLE_QUESTION)),
         ChatMessage(role=MessageRole.ASSISTANT, content=_EXAMPLE_ANSWER),
-        ChatMessage(role=MessageRole.USER, content=_user_turn(sources, question, context)),
+        ChatMessage(
+            role=MessageRole.USER,
+            content=f"{_user_turn(sources, question, context)}\n{say(ANSWER_IN, language)}",
+        ),
     ]
 
 
@@ -96,7 +101,8 @@ def draft_answer(
     text = ""
     try:
         messages = build_messages(question, evidence, language, context=context)
-        for delta in llm.stream_text(messages, budget_s=max(budget.remaining(), MIN_LLM_SECONDS)):
+        budget_s, grammar = max(budget.remaining(), MIN_LLM_SECONDS), script_grammar(language)
+        for delta in llm.stream_text(messages, budget_s=budget_s, grammar=grammar):
             text += delta
             yield delta
     except UnavailableError as exc:

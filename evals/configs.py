@@ -20,7 +20,7 @@ from kernel.settings import Settings
 from vectorstore.index import ForumIndex
 
 if TYPE_CHECKING:
-    from assistant.llm.local import ServedLLM
+    from assistant.llm.factory import ServedLLM
 
 
 @dataclass(frozen=True)
@@ -132,7 +132,7 @@ class LLMPool:
         if model is None:
             return None
         if model not in self._llms:
-            from assistant.llm.local import make_llm
+            from assistant.llm.factory import make_llm
 
             # A longer timeout than serving: on a shared 2-core machine the baseline's ~1,500-token prompts
             # can pass 60 s, and an eval should score answers, not the machine's load at that moment.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from rich.console import Console
@@ -20,6 +21,14 @@ def run_ingest(path: Path | None, reset: bool = False) -> None:
     index = ForumIndex.open(settings)
     try:
         report = ingest(settings, path or settings.corpus_dir, index, reset=reset, progress=True)
+    except KeyboardInterrupt:
+        # Every committed document is complete; the next run skips them (same hash) and goes on.
+        print(
+            "Ingest stopped. Documents written so far are kept: run `forum-assistant ingest` again, without "
+            "--reset, to resume (finished files are not embedded again).",
+            file=sys.stderr,
+        )
+        raise SystemExit(130) from None
     finally:
         index.close()
     print(report.render())

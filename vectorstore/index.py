@@ -1,17 +1,19 @@
 """`ForumIndex`: the one object the answer engine reads, and the ingest pipeline writes.
 
-Three stores kept in step: the SQLite catalog (documents, chunks, sentences, keyword tokens; the
-source of truth for text and offsets), Chroma (one vector per chunk, id = chunk id) and an in-memory
-BM25 index rebuilt from the catalog's tokens. Writes go Chroma first, catalog second, so that after a
-crash the catalog never names a chunk that has no vector unless `reconcile()` repairs it.
+Three stores kept in step: the SQLite catalog (documents, chunks, sentences with their stored vectors,
+keyword tokens; the source of truth for text and offsets), Chroma (one vector per chunk, id = chunk id)
+and an in-memory BM25 index rebuilt from the catalog's tokens. Writes go Chroma first, catalog second,
+so that after a crash the catalog never names a chunk that has no vector unless `reconcile()` repairs it.
 """
 
 from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from kernel.domain import Chunk, Document, Sentence
@@ -21,6 +23,7 @@ from vectorstore.catalog import Catalog, StoredChunk
 from vectorstore.chroma import ChromaStore
 from vectorstore.embedders import PackagedEmbedding, make_embedder
 from vectorstore.keyword import KeywordIndex, tokenize
+from vectorstore.sentence_vectors import SentenceKey, decode, encode, key_of
 
 META_EMBEDDER = "embedder"
 META_CHUNKING = "chunking"
@@ -156,6 +159,17 @@ class ForumIndex:
                 seen.setdefault((s.start, s.end), s)
         return [seen[key] for key in sorted(seen)]
 
+    def sentence_vectors(self, sentences: Sequence[Sentence]) -> np.ndarray:
+        """Stored vectors of `sentences`: float32, L2-normalised, one row each; NaN where none is stored.
+
+        Reads only the rows asked for (primary-key lookups in the catalog). The shape is (n, dim), or (n, 0) when none is stored, and also when
+        the configured embedder is not the one the index was built with (its vectors would not compare);
+        `vectorstore.sentence_vectors.missing_rows` gives the mask of rows to embed.
+        """
+        if not sentences or self.catalog.get_meta(META_EMBEDDER) != self.embedder.identity:
+            return np.zeros((len(sentences), 0), dtype=np.float32)
+        return decode(self.catalog.sentence_vectors([key_of(s) for s in sentences]))
+
     def is_empty(self) -> bool:
         """True when no chunk is indexed."""
         return not self._chunks
@@ -168,6 +182,7 @@ class ForumIndex:
             "documents": counts["documents"],
             "chunks": counts["chunks"],
             "sentences": counts["sentences"],
+            "sentence_vectors": counts["sentence_vectors"],
             "vectors": self.store.count(),
             "keyword_chunks": len(self._keyword),
             "embedder": self.embedder.identity,
@@ -196,11 +211,16 @@ class ForumIndex:
         """doc_id -> content hash of every indexed document."""
         return self.catalog.hashes()
 
-    def write(self, items: list[tuple[Document, list[Chunk], list[list[float]]]]) -> tuple[int, int]:
+    def write(
+        self,
+        items: list[tuple[Document, list[Chunk], list[list[float]]]],
+        sentence_vectors: dict[SentenceKey, np.ndarray] | None = None,
+    ) -> tuple[int, int]:
         """Insert or replace documents with their chunks and vectors; returns (chunks added, removed).
 
         Chroma first (upsert by deterministic id, then the old version's leftover ids), catalog second
-        in one transaction. Call `refresh()` afterwards to update the keyword index.
+        in one transaction, which also stores `sentence_vectors` ((doc_id, start, end) -> vector; a
+        sentence without one is stored as not embedded). Call `refresh()` afterwards for the keyword index.
         """
         if not items:
             return 0, 0
@@ -211,17 +231,40 @@ class ForumIndex:
         new_ids = {c.chunk_id for c in chunks}
         stale = {cid for ids in old.values() for cid in ids} - new_ids
         self.store.delete(stale)
+        stored: dict[str, dict[tuple[int, int], bytes]] = {}
+        for (doc_id, start, end), vector in (sentence_vectors or {}).items():
+            stored.setdefault(doc_id, {})[(start, end)] = encode(vector)
         self.catalog.put_documents(
             [
                 (doc, [StoredChunk(c, tokenize(passage_text(c))) for c in doc_chunks])
                 for doc, doc_chunks, _ in items
-            ]
+            ],
+            stored,
         )
         added = len(new_ids - {cid for ids in old.values() for cid in ids})
         return added, len(stale)
 
+    def sentences_missing_vectors(self, doc_ids: list[str]) -> list[Sentence]:
+        """The sentences of `doc_ids` that have no stored vector (what ingest fills in)."""
+        out: list[Sentence] = []
+        for doc_id in doc_ids:
+            spans = self.catalog.spans_missing_vectors(doc_id)
+            text = self.document(doc_id).text if spans else ""
+            out.extend(Sentence(doc_id, start, end, text[start:end]) for start, end in spans)
+        return out
+
+    def documents_missing_sentence_vectors(self) -> list[str]:
+        """Documents with at least one sentence without a stored vector."""
+        return self.catalog.documents_missing_sentence_vectors()
+
+    def store_sentence_vectors(self, vectors: dict[SentenceKey, np.ndarray]) -> None:
+        """Store vectors for sentences already in the catalog, in one transaction (a backfill step)."""
+        self.catalog.put_sentence_vectors(
+            [(doc_id, start, end, encode(vector)) for (doc_id, start, end), vector in vectors.items()]
+        )
+
     def remove(self, doc_ids: list[str]) -> int:
-        """Delete documents with all their vectors; returns the number of chunks removed."""
+        """Delete documents with all their vectors (chunk and sentence); returns the number of chunks removed."""
         if not doc_ids:
             return 0
         ids = [cid for chunk_ids in self.catalog.chunk_ids_of(doc_ids).values() for cid in chunk_ids]
@@ -234,7 +277,8 @@ class ForumIndex:
         """Bring Chroma and the catalog back in step after a crash.
 
         Deletes vectors the catalog does not know (a run died between the Chroma write and the catalog
-        commit) and returns the documents whose vectors are missing, which the caller re-embeds.
+        commit) and returns the documents whose vectors are missing, which the caller re-embeds. Sentence
+        vectors need no repair: they commit with their document's catalog rows or not at all.
         Returns (orphan vectors deleted, doc_ids to re-embed).
         """
         vector_ids = self.store.ids()
@@ -245,7 +289,7 @@ class ForumIndex:
         return len(orphans), broken
 
     def reset(self) -> None:
-        """Drop every vector and every catalog row."""
+        """Drop every vector (chunk and sentence) and every catalog row."""
         self.store.reset()
         self.catalog.clear()
         self.refresh()

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from assistant.checks.anchoring import unanchored_figure
 from assistant.checks.guard import addresses_the_model, repeats_prompt
+from assistant.checks.names import names_a_person
 from assistant.checks.repair import repair_citations
 from assistant.checks.verify import split_answer, verify_sentences
 from assistant.schema import Evidence, Removal
@@ -25,8 +26,12 @@ class Checked:
     kept_ratio: float = 1.0  # share of sentences that survived
 
 
-def check_draft(text: str, evidence: list[Evidence], terms: list[str], embed: Embed) -> Checked:
-    """Repair citation markers, verify each sentence against its sources, and drop what is not grounded."""
+def check_draft(
+    text: str, evidence: list[Evidence], terms: list[str], embed: Embed, *, asks_person: bool = False
+) -> Checked:
+    """Repair citation markers, verify each sentence against its sources, and drop what is not grounded.
+
+    `asks_person`: the question asks who; a sentence whose cited sources name nobody invented its name."""
     sentences = repair_citations(split_answer(text), evidence, terms)
     result = verify_sentences(sentences, evidence, embed=embed)
     removed = [redacted(r) for r in result.removed]
@@ -34,6 +39,11 @@ def check_draft(text: str, evidence: list[Evidence], terms: list[str], embed: Em
     for sentence in result.kept:
         if repeats_prompt(sentence.text) or addresses_the_model(sentence.text):
             removed.append(redacted(Removal(sentence=sentence.text, reason="not an answer")))
+            continue
+        if asks_person and not any(
+            names_a_person(evidence[n - 1].quote) for n in sentence.citations if 0 < n <= len(evidence)
+        ):
+            removed.append(Removal(sentence=sentence.text, reason="names a person no cited source names"))
             continue
         figure = unanchored_figure(sentence, evidence, terms)
         if figure is None:

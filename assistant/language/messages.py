@@ -46,6 +46,38 @@ SOURCES_SAY = {
     "ar": "تقول المصادر:",
 }
 
+# Before a figure written for the reader when no sentence could be rendered (no model, or a rendering that
+# failed its checks): the figure is checked against the source, the source sentence is cited beside it.
+FIGURE_SAYS = {
+    "zh": "资料显示：",
+    "en": "According to the source:",
+    "fr": "D'après la source :",
+    "es": "Según la fuente:",
+    "de": "Laut der Quelle:",
+    "ja": "資料によると、",
+    "ko": "자료에 따르면",
+    "ru": "Согласно источнику:",
+    "ar": "وفقًا للمصدر:",
+    "it": "Secondo la fonte:",
+    "pt": "Segundo a fonte:",
+}
+
+# The last line of the answer prompt, in the answer's own language: a small model reading Chinese sources
+# follows an instruction in the target language far better than "Answer in French" in English.
+ANSWER_IN = {
+    "zh": "请用中文回答。",
+    "en": "Answer in English.",
+    "fr": "Réponds en français.",
+    "es": "Responde en español.",
+    "de": "Antworte auf Deutsch.",
+    "ja": "日本語で答えてください。",
+    "ko": "한국어로 답하세요.",
+    "ru": "Ответь по-русски.",
+    "ar": "أجب باللغة العربية.",
+    "it": "Rispondi in italiano.",
+    "pt": "Responda em português.",
+}
+
 
 def say(table: dict[str, str], language: str) -> str:
     """The sentence for `language`, English when we have no translation of it."""

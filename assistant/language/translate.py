@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
 
+from assistant.language.gate import CHINESE_RENDERING_GRAMMAR
 from assistant.llm.protocol import complete_text
 
 if TYPE_CHECKING:
@@ -170,7 +171,12 @@ def to_chinese(llm: ChatModel, question: str, *, budget_s: float | None = None) 
         messages.append(ChatMessage(role=MessageRole.ASSISTANT, content=target))
     messages.append(ChatMessage(role=MessageRole.USER, content=question))
     reply = complete_text(
-        llm, messages, budget_s=budget_s, max_tokens=min(160, 2 * len(question) + 24), stop=["\n"]
+        llm,
+        messages,
+        budget_s=budget_s,
+        max_tokens=min(160, 2 * len(question) + 24),
+        stop=["\n"],
+        grammar=CHINESE_RENDERING_GRAMMAR,
     )
     rendered = _with_glossary(clean_output(reply))
     result = rendered if _CJK.search(rendered) else question
@@ -181,7 +187,9 @@ def to_chinese(llm: ChatModel, question: str, *, budget_s: float | None = None) 
     return result
 
 
-def translate(llm: ChatModel, text: str, target_lang: str, *, budget_s: float | None = None) -> str:
+def translate(
+    llm: ChatModel, text: str, target_lang: str, *, budget_s: float | None = None, grammar: str | None = None
+) -> str:
     """`text` (a Chinese quote) in the language with ISO 639-1 code `target_lang`; zh returns it unchanged."""
     text = text.strip()
     code = target_lang.lower().split("-")[0]
@@ -196,7 +204,9 @@ def translate(llm: ChatModel, text: str, target_lang: str, *, budget_s: float | 
         ChatMessage(role=MessageRole.SYSTEM, content=_FROM_ZH_SYSTEM.format(language=language)),
         ChatMessage(role=MessageRole.USER, content=text),
     ]
-    reply = complete_text(llm, messages, budget_s=budget_s, max_tokens=min(512, 3 * len(text) + 32))
+    reply = complete_text(
+        llm, messages, budget_s=budget_s, max_tokens=min(512, 3 * len(text) + 32), grammar=grammar
+    )
     result = clean_output(reply) or text
     if code not in ("ja", "ko"):  # small models leave the name in Han characters inside Latin text
         named = result.replace("中关村论坛", " Zhongguancun Forum ").replace("中关村", " Zhongguancun ")

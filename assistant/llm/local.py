@@ -1,5 +1,5 @@
-"""The LLM as a llama-index LLM: a GGUF file run in-process by xllamacpp, or an OpenAI-compatible server
-(`openai_llm.py`); `make_llm` picks one from the settings.
+"""The local LLM as a llama-index LLM and a `ChatModel`: a GGUF file run in-process by xllamacpp
+(`xllama.py` loads it; `factory.make_llm` picks local or remote from the settings).
 
 `LocalGGUFLLM` runs one generation at a time on a single worker thread, because two generations on two
 cores only slow each other down. Callers wait in a bounded queue; when it is full they get a 'busy'
@@ -11,14 +11,11 @@ LLMTimeoutError without waiting for that.
 from __future__ import annotations
 
 import atexit
-import os
 import queue
-import secrets
 import threading
 import time
 import weakref
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,30 +32,12 @@ from llama_index.core.llms import CustomLLM
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from pydantic import PrivateAttr
 
-from assistant.llm.packaged import PACKAGED_MODELS, resolve_model_path
-from assistant.llm.remote import RemoteLLM, make_remote_llm
-from kernel.errors import BadInputError, LLMTimeoutError, ModelError, UnavailableError
+from assistant.llm.packaged import PACKAGED_MODELS
+from assistant.llm.xllama import WARM_UP_TIMEOUT_S, Job, load_server, server_error, to_openai
+from kernel.errors import LLMTimeoutError, ModelError, UnavailableError
 
 if TYPE_CHECKING:
     from kernel.settings import Settings
-
-# Prompt-eval batch: llama.cpp reports progress once per batch, so this bounds how long a timed-out request
-# keeps the model busy; 128 read as fast as the default 2048 here (docs/llm.md).
-_BATCH_TOKENS = 128
-# Host-RAM cache of earlier prompt states (llama.cpp's default is 8 GiB); a few answers' worth is enough.
-_PROMPT_CACHE_MIB = 256
-
-
-_WARM_UP_TIMEOUT_S = 120.0
-
-
-@dataclass
-class _Job:
-    payload: dict[str, Any]
-    deadline: float
-    out: queue.Queue[tuple[str, Any]] = field(default_factory=queue.Queue)
-    cancelled: threading.Event = field(default_factory=threading.Event)
-    info: dict[str, Any] = field(default_factory=dict)  # timings and finish_reason, filled by the worker
 
 
 class LocalGGUFLLM(CustomLLM):
@@ -78,10 +57,10 @@ class LocalGGUFLLM(CustomLLM):
 
     _server: Any = PrivateAttr(default=None)
     _api_key: str = PrivateAttr(default="")
-    _jobs: queue.Queue[_Job | None] = PrivateAttr()
+    _jobs: queue.Queue[Job | None] = PrivateAttr()
     _worker: threading.Thread | None = PrivateAttr(default=None)
     _closed: bool = PrivateAttr(default=False)
-    _current: _Job | None = PrivateAttr(default=None)
+    _current: Job | None = PrivateAttr(default=None)
     _last_info: dict[str, Any] = PrivateAttr(default_factory=dict)
 
     def __init__(self, **data: Any) -> None:
@@ -144,33 +123,8 @@ class LocalGGUFLLM(CustomLLM):
     # -- loading and the worker ------------------------------------------------------------------------
 
     def _load(self) -> Any:
-        # llama.cpp's threads are OpenMP threads, and libgomp reads its wait policy once, when it loads.
-        # Spinning threads made generation 4-30x slower whenever another process used a core of this
-        # 2-core machine (docs/llm.md); sleeping at barriers keeps it usable. An operator's value wins.
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-        import xllamacpp
-
-        params = xllamacpp.CommonParams()
-        params.model.path = self.model_path
-        params.n_ctx = self.context_window
-        params.n_parallel = 1
-        params.cpuparams.n_threads = self.n_threads
-        params.cpuparams_batch.n_threads = self.n_threads
-        params.n_batch = _BATCH_TOKENS
-        params.n_ubatch = _BATCH_TOKENS
-        params.cache_ram_mib = _PROMPT_CACHE_MIB
-        params.verbosity = -1  # llama.cpp logs every request to stderr otherwise
-        params.ui = False
-        self._api_key = secrets.token_urlsafe(24)
-        params.api_keys = [self._api_key]
-        try:
-            return xllamacpp.Server(params)
-        except Exception as exc:  # xllamacpp raises RuntimeError with no detail
-            raise ModelError(
-                f"The model file {self.model_path} could not be loaded ({exc}). Check that it is a complete "
-                f"GGUF file (run `forum-assistant models`) and that {self.context_window} tokens of context "
-                f"fit in memory, or set FORUM_LLM_MODEL=none for extractive answers."
-            ) from exc
+        server, self._api_key = load_server(self.model_path, self.context_window, self.n_threads)
+        return server
 
     def close(self) -> None:
         """Stop the worker and free the model. Safe to call twice."""
@@ -206,7 +160,7 @@ class LocalGGUFLLM(CustomLLM):
             finally:
                 self._current = None
 
-    def _run(self, job: _Job) -> None:
+    def _run(self, job: Job) -> None:
         info = job.info
 
         def on_chunk(chunk: dict[str, Any]) -> bool:
@@ -215,7 +169,7 @@ class LocalGGUFLLM(CustomLLM):
                 info["finish_reason"] = "cancelled"
                 return True
             if "error" in chunk or ("message" in chunk and "choices" not in chunk):
-                job.out.put(("error", _server_error(chunk, self.context_window)))
+                job.out.put(("error", server_error(chunk, self.context_window)))
                 info["finish_reason"] = "error"
                 return True
             for choice in chunk.get("choices") or []:
@@ -237,12 +191,12 @@ class LocalGGUFLLM(CustomLLM):
 
     # -- requests ---------------------------------------------------------------------------------------
 
-    def _submit(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]) -> _Job:
+    def _submit(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]) -> Job:
         if self._closed:
             raise UnavailableError("The language model has been shut down; restart the service.")
         timeout_s = float(kwargs.get("timeout_s") or self.timeout_s)
         payload: dict[str, Any] = {
-            "messages": [_to_openai(m) for m in messages],
+            "messages": [to_openai(m) for m in messages],
             "max_tokens": int(kwargs.get("max_tokens") or self.max_tokens),
             "temperature": 0.0,  # deterministic: the same evidence gives the same answer
             "seed": 0,
@@ -252,7 +206,9 @@ class LocalGGUFLLM(CustomLLM):
         }
         if kwargs.get("stop"):
             payload["stop"] = list(kwargs["stop"])
-        job = _Job(payload=payload, deadline=time.monotonic() + timeout_s)
+        if kwargs.get("grammar"):
+            payload["grammar"] = kwargs["grammar"]
+        job = Job(payload=payload, deadline=time.monotonic() + timeout_s)
         try:
             self._jobs.put_nowait(job)
         except queue.Full:
@@ -261,7 +217,7 @@ class LocalGGUFLLM(CustomLLM):
             ) from None
         return job
 
-    def _deltas(self, job: _Job) -> Iterator[str]:
+    def _deltas(self, job: Job) -> Iterator[str]:
         try:
             while True:
                 remaining = job.deadline - time.monotonic()
@@ -308,15 +264,18 @@ class LocalGGUFLLM(CustomLLM):
         budget_s: float | None = None,
         max_tokens: int | None = None,
         stop: list[str] | None = None,
+        grammar: str | None = None,
     ) -> Iterator[str]:
         """`ChatModel`: text deltas, the request cancelled when `budget_s` seconds have passed."""
-        return self.stream_deltas(messages, timeout_s=budget_s, max_tokens=max_tokens, stop=stop)
+        return self.stream_deltas(
+            messages, timeout_s=budget_s, max_tokens=max_tokens, stop=stop, grammar=grammar
+        )
 
     def warm_up(self) -> float:
         """Run one tiny prompt so the weights page in before the first user waits; returns its seconds."""
         started = time.perf_counter()
         # Not a user's request: paging the weights in on a busy machine may take longer than an answer may.
-        timeout = max(self.timeout_s, _WARM_UP_TIMEOUT_S)
+        timeout = max(self.timeout_s, WARM_UP_TIMEOUT_S)
         self.generate([ChatMessage(role=MessageRole.USER, content="你好")], max_tokens=2, timeout_s=timeout)
         return time.perf_counter() - started
 
@@ -361,35 +320,3 @@ def _close_if_alive(ref: weakref.ref[LocalGGUFLLM]) -> None:
     llm = ref()
     if llm is not None:
         llm.close()
-
-
-def _to_openai(message: ChatMessage) -> dict[str, str]:
-    role = message.role.value if isinstance(message.role, MessageRole) else str(message.role)
-    return {"role": role, "content": message.content or ""}
-
-
-def _server_error(chunk: dict[str, Any], context_window: int) -> Exception:
-    error = chunk.get("error", chunk)
-    message = str(error.get("message", error)) if isinstance(error, dict) else str(error)
-    if "context" in message.lower() or "exceed" in message.lower():
-        return BadInputError(
-            f"The prompt does not fit the model's {context_window}-token context ({message}); "
-            f"send less evidence or raise FORUM_LLM_CONTEXT."
-        )
-    return ModelError(f"The local model rejected the request ({message}). Try again.")
-
-
-# Both llama-index LLMs and `ChatModel`s: the engine streams from them, the llama-index baseline queries them.
-ServedLLM = LocalGGUFLLM | RemoteLLM
-
-
-def make_llm(settings: Settings) -> ServedLLM | None:
-    """The configured LLM: remote when llm_base_url is set, else the local GGUF; None for llm_model="none"."""
-    if settings.llm_model.strip().lower() == "none":
-        return None
-    if settings.llm_base_url:
-        return make_remote_llm(settings)
-    path = resolve_model_path(settings)
-    if path is None:
-        return None
-    return LocalGGUFLLM.from_settings(path, settings)

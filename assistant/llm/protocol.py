@@ -25,9 +25,11 @@ class ChatModel(Protocol):
         budget_s: float | None = None,
         max_tokens: int | None = None,
         stop: list[str] | None = None,
+        grammar: str | None = None,
     ) -> Iterator[str]:
         """Text deltas of the reply as they are generated, stopping when `budget_s` seconds have passed
-        (None: the model's configured timeout)."""
+        (None: the model's configured timeout). `grammar` (GBNF) constrains what the model may write;
+        a server that does not know it ignores it."""
         ...
 
     def warm_up(self) -> float:
@@ -42,9 +44,11 @@ def complete_text(
     budget_s: float | None = None,
     max_tokens: int | None = None,
     stop: list[str] | None = None,
+    grammar: str | None = None,
 ) -> str:
     """The whole reply as one string."""
-    return "".join(model.stream_text(messages, budget_s=budget_s, max_tokens=max_tokens, stop=stop))
+    deltas = model.stream_text(messages, budget_s=budget_s, max_tokens=max_tokens, stop=stop, grammar=grammar)
+    return "".join(deltas)
 
 
 @dataclass

@@ -101,13 +101,18 @@ class RemoteLLM(OpenAILike):
         budget_s: float | None = None,
         max_tokens: int | None = None,
         stop: list[str] | None = None,
+        grammar: str | None = None,
     ) -> Iterator[str]:
-        """`ChatModel`: text deltas; the HTTP request times out when `budget_s` seconds have passed."""
+        """`ChatModel`: text deltas; the HTTP request times out when `budget_s` seconds have passed.
+
+        `grammar` goes in the request body as llama.cpp's server reads it; other servers ignore it."""
         extra: dict[str, Any] = {"timeout": budget_s} if budget_s else {}
         if max_tokens:
             extra["max_tokens"] = max_tokens
         if stop:
             extra["stop"] = stop
+        if grammar:
+            extra["extra_body"] = {"grammar": grammar}
         for response in self.stream_chat(messages, **extra):
             if response.delta:
                 yield response.delta

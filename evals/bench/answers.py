@@ -27,22 +27,25 @@ from vectorstore.index import ForumIndex
 class LiveServer:
     """uvicorn serving an app on 127.0.0.1 (a free port) in a thread; use as a context manager."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, start_timeout_s: float = 120.0) -> None:
         import uvicorn
 
+        self.start_timeout_s = start_timeout_s
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.sock.bind(("127.0.0.1", 0))  # a free port chosen by the kernel, held until uvicorn uses it
+        self.port: int = self.sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
         self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
 
     def __enter__(self) -> LiveServer:
         self.thread.start()
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + self.start_timeout_s
         while not self.server.started:
             if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("uvicorn did not start within 120 s")
+                self.__exit__()
+                raise RuntimeError(f"uvicorn did not start within {self.start_timeout_s:.0f} s")
             time.sleep(0.05)
         return self
 

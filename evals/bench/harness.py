@@ -182,7 +182,7 @@ def _answer_row(times: Any, p: Phase) -> dict[str, Any]:
 
 def _load_llm(base: Settings, forum: Settings, model: str) -> Any:
     """The packaged model from the user's model cache (not re-assembled in the temp data dir)."""
-    from assistant.llm.local import make_llm
+    from assistant.llm.factory import make_llm
     from assistant.llm.packaged import resolve_model_path
 
     path = resolve_model_path(base.model_copy(update={"llm_model": model, "llm_base_url": None}))

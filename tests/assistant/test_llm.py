@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from llama_index.core.llms import ChatMessage, MessageRole
 
-from assistant.llm.local import LocalGGUFLLM, make_llm
+from assistant.llm.factory import make_llm
+from assistant.llm.local import LocalGGUFLLM
 from kernel.errors import BadInputError, LLMTimeoutError, ModelError, UnavailableError
 from kernel.settings import Settings
 from tests.support import free_port

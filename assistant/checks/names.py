@@ -1,0 +1,44 @@
+"""People across scripts. The sources write every name in Han characters; an answer in Russian, Arabic,
+Japanese or Korean writes it transliterated, so names cannot be compared letter by letter. What can be
+checked in every script: a question about a person ("Who …?", 谁, кто, من هو, 誰, 누구) is answered only
+from a cited sentence that names a person. A name in an answer whose cited sentences name nobody was
+invented (a 0.5B model gave an invented Russian first name, with a citation, to such a question).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import cache
+
+# Question words for a person. French "qui" and Arabic "من" are also a relative pronoun and "from":
+# they count only where a question starts with them or asks "qui est / من هو".
+_ASKS_PERSON = re.compile(
+    r"\b(?:who|whom|whose)\b|谁|哪位|何人|誰|どなた|누구|\bкт[оo]\b|\bкого\b|\bкем\b|\bкому\b|"
+    r"^\W*qui\b|\bqui (?:est|était|sont|dirige|préside)\b|\bwer\b|\bwem\b|\bwen\b|qui[eé]n(?:es)?\b|"
+    r"^\W*من\b|من (?:هو|هي|هم)\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+# jieba's person tags: nr (Chinese names), nrfg; nrt (transliterated foreign names) only from 3 characters,
+# since two-character loanwords such as 比特 ("bit") carry it too.
+_MIN_CHARS = {"nr": 2, "nrfg": 2, "nrt": 3}
+
+
+def asks_for_person(question: str) -> bool:
+    """True when the question asks who someone is."""
+    return bool(_ASKS_PERSON.search(question))
+
+
+@cache
+def _tagger() -> object:
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba.posseg
+
+
+def names_a_person(chinese: str) -> bool:
+    """True when a Chinese sentence names a person (jieba's part-of-speech tags)."""
+    posseg = _tagger()
+    return any(len(word) >= _MIN_CHARS.get(flag, 99) for word, flag in posseg.cut(chinese))  # type: ignore[attr-defined]

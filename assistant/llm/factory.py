@@ -1,0 +1,27 @@
+"""`make_llm`: the configured LLM, local or remote, from the settings."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from assistant.llm.local import LocalGGUFLLM
+from assistant.llm.packaged import resolve_model_path
+from assistant.llm.remote import RemoteLLM, make_remote_llm
+
+if TYPE_CHECKING:
+    from kernel.settings import Settings
+
+# Both llama-index LLMs and `ChatModel`s: the engine streams from them, the llama-index baseline queries them.
+ServedLLM = LocalGGUFLLM | RemoteLLM
+
+
+def make_llm(settings: Settings) -> ServedLLM | None:
+    """The configured LLM: remote when llm_base_url is set, else the local GGUF; None for llm_model="none"."""
+    if settings.llm_model.strip().lower() == "none":
+        return None
+    if settings.llm_base_url:
+        return make_remote_llm(settings)
+    path = resolve_model_path(settings)
+    if path is None:
+        return None
+    return LocalGGUFLLM.from_settings(path, settings)

@@ -1,0 +1,60 @@
+"""Stage 6b on its own (no index, no model): the clause that holds the answer, the faithfulness check of a
+rendering, and the figure written for the reader when no rendering can be shown."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.clause import best_clause, clauses, faithful, figure_answer
+
+SENTENCE = "初夏时节，一场前沿科技的盛会吸引各方目光——5月25日到30日，2023中关村论坛在京举行。"
+
+
+def test_clauses_split_at_chinese_punctuation_and_short_pieces_join_the_next() -> None:
+    assert clauses(SENTENCE) == [
+        "初夏时节，一场前沿科技的盛会吸引各方目光——",
+        "5月25日到30日",
+        "2023中关村论坛在京举行。",
+    ]
+    assert clauses("此外，今年还举办了55场平行论坛。") == ["此外，今年还举办了55场平行论坛。"]
+
+
+def test_the_clause_with_the_kind_of_answer_asked_wins() -> None:
+    assert best_clause(SENTENCE, "On which dates was it held? 哪几天举办的？", ["2023"]) == "5月25日到30日"
+    assert "在京举行" in best_clause(SENTENCE, "Where was it held? 在哪里举行？", ["在京", "举行"])
+
+
+@pytest.mark.parametrize(
+    ("rendering", "language", "ok"),
+    [
+        ("From May 25 to 30, the 2023 Zhongguancun Forum was held in Beijing.", "en", True),
+        ("Du 25 au 30 mai, le forum 2023 a eu lieu à Pékin.", "fr", True),
+        ("From May 25 to 31, the 2023 Zhongguancun Forum was held in Beijing.", "en", False),  # a new figure
+        ("The 2023 Zhongguancun Forum was held in Beijing.", "en", False),  # the dates are gone
+        ("5月25日到30日，2023中关村论坛在京举行。", "en", False),  # not English
+        ("Vom 25. bis 30. Mai fand das Forum 2023 in Peking statt.", "de", True),
+    ],
+)
+def test_a_rendering_is_faithful_only_with_every_figure_and_in_the_language(
+    rendering: str, language: str, ok: bool
+) -> None:
+    assert faithful(rendering, "5月25日到30日，2023中关村论坛在京举行", language) is ok
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "According to the source: May 25–30"),
+        ("de", "Laut der Quelle: 25.–30. Mai"),
+        ("ru", "Согласно источнику: 25–30 мая"),
+        ("ja", "資料によると、 5月25日～30日"),
+    ],
+)
+def test_the_figure_written_for_the_reader(language: str, expected: str) -> None:
+    answer = figure_answer("5月25日到30日", "When was it held?", language)
+    assert answer is not None and answer.replace("\u202f", " ").replace("\xa0", " ") == expected
+
+
+def test_no_figure_answer_when_no_figure_was_asked() -> None:
+    assert figure_answer("5月25日到30日", "Where was it held?", "en") is None
+    assert figure_answer("在京举行", "How many forums?", "en") is None

@@ -1,0 +1,82 @@
+"""Names across scripts: a name the cited sources do not hold never reaches the user, in any script.
+
+The real engine over the real corpus, with a scripted model that invents a person (the one kind of test a
+fake model is for). The question asks who heads an institute the articles mention but name no head of.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.checks.names import asks_for_person, names_a_person
+from assistant.engine import ForumEngine
+from assistant.schema import Question
+from kernel.settings import Settings
+from tests.support import ScriptedLLM
+from vectorstore.index import ForumIndex
+
+RENDERED = "北京量子信息科学研究院的院长是谁？"  # what the model renders the question as, for search
+
+INVENTED = [
+    (
+        "ru",
+        "Кто возглавляет Пекинскую академию квантовой информации?",
+        "Академию возглавляет Иван Петров [1].",
+        "Иван",
+    ),
+    ("ar", "من هو مدير أكاديمية بكين لعلوم المعلومات الكمية؟", "مدير الأكاديمية هو أحمد حسن [1].", "أحمد"),
+    ("ja", "北京量子情報科学研究院の院長は誰ですか？", "院長は山田太郎さんです[1]。", "山田"),
+    ("ko", "베이징 양자정보과학연구원의 원장은 누구입니까?", "원장은 김민수 박사입니다 [1].", "김민수"),
+]
+
+
+@pytest.mark.parametrize(("language", "question", "invented", "name"), INVENTED)
+def test_an_invented_name_is_removed_in_every_script(
+    corpus_settings: Settings,
+    corpus_index: ForumIndex,
+    language: str,
+    question: str,
+    invented: str,
+    name: str,
+) -> None:
+    scripted = ScriptedLLM(replies=[RENDERED], reply=invented)
+    engine = ForumEngine(corpus_settings, corpus_index, scripted)
+    answer = engine.answer(Question(message=question, mode="generate"))
+    assert answer.language == language
+    assert name not in answer.answer
+    assert answer.refused or any(name in r.sentence for r in answer.removed)
+
+
+def test_a_person_the_source_names_is_kept(corpus_settings: Settings, corpus_index: ForumIndex) -> None:
+    scripted = ScriptedLLM(
+        replies=["国际标准化组织秘书长是谁？"],
+        reply="The Secretary-General of ISO is Sergio Mujica [1].",
+    )
+    engine = ForumEngine(corpus_settings, corpus_index, scripted)
+    answer = engine.answer(Question(message="Who is the Secretary-General of ISO?", mode="generate"))
+    assert not answer.refused
+    assert "Mujica" in answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("Who is the president of IEEE?", True),
+        ("Кто директор института?", True),
+        ("من هو مدير المعهد؟", True),
+        ("誰が講演しましたか？", True),
+        ("원장은 누구입니까?", True),
+        ("Qui est le secrétaire général ?", True),
+        ("Le forum qui a eu lieu en 2023 avait quel thème ?", False),
+        ("كم عدد الدول من آسيا؟", False),
+        ("How many countries took part?", False),
+    ],
+)
+def test_questions_about_a_person(question: str, asks: bool) -> None:
+    assert asks_for_person(question) is asks
+
+
+def test_person_names_in_chinese_sentences() -> None:
+    assert names_a_person("国际标准化组织秘书长塞尔吉奥·穆希卡致辞")
+    assert names_a_person("清华大学人工智能国际治理研究院院长薛澜说")
+    assert not names_a_person("2023中关村论坛在京举行")
