@@ -58,6 +58,7 @@ def compose(
         removed=removed,
         timings_ms=timings,
         fallback_reason=decision.fallback,
+        refusal_reason=decision.refusal_reason if decision.refused else None,
     )
 
 

@@ -50,6 +50,7 @@ class Decision:
     confidence: float
     fallback: str | None = None  # why a generated answer was replaced by quotes
     rendered: bool = False  # a quoted answer written in the asker's language from its clause
+    refusal_reason: str | None = None  # the refusal rule that fired (shown to staff, counted by the evals)
 
 
 def decide(
@@ -60,17 +61,33 @@ def decide(
     if checked is not None and fallback is None:
         fallback = _fallback_reason(understood, found, checked.text)
     confidence = confidence_of(found, checked.kept_ratio if checked else 1.0)
-    refused = (
-        not found.evidence
-        or not asks_about_something(understood, found)
-        or draft.not_found
-        or (found.signals.coverage is not None and found.signals.coverage < _min_coverage(understood, limits))
-        or not year_matches(found)
-        or not person_found(found)
-        or confidence < limits.refusal
-    )
+    why = refusal_reason(understood, found, confidence, limits, not_found=draft.not_found)
     mode: Literal["generate", "extract"] = "generate" if draft.used_llm and fallback is None else "extract"
-    return Decision(mode=mode, refused=refused, confidence=confidence, fallback=fallback)
+    return Decision(
+        mode=mode, refused=why is not None, confidence=confidence, fallback=fallback, refusal_reason=why
+    )
+
+
+def refusal_reason(
+    understood: Understanding,
+    found: EvidenceSet,
+    confidence: float,
+    limits: Thresholds,
+    *,
+    not_found: bool = False,
+) -> str | None:
+    """The first refusal rule the question and its evidence break, or None when it may be answered."""
+    coverage = found.signals.coverage
+    rules = (
+        (not asks_about_something(understood, found), "nothing specific asked"),
+        (not found.evidence, "no evidence"),
+        (not_found, "the model found no answer in the sources"),
+        (coverage is not None and coverage < _min_coverage(understood, limits), "subject words missing"),
+        (not year_matches(found), "best sentence from another edition"),
+        (not person_found(understood, found), "no person named"),
+        (confidence < limits.refusal, "confidence below the threshold"),
+    )
+    return next((why for broken, why in rules if broken), None)
 
 
 def _fallback_reason(understood: Understanding, found: EvidenceSet, text: str) -> str | None:
@@ -132,10 +149,15 @@ def _min_coverage(understood: Understanding, limits: Thresholds) -> float:
     return limits.min_coverage_rendered if understood.rendered else limits.min_coverage
 
 
-def person_found(found: EvidenceSet) -> bool:
+def asks_about_a_person(understood: Understanding) -> bool:
+    """Whether the asker's own words ask who someone is. A model's Chinese rendering is not asked: a small
+    model turns "At which place…" or "In which patients…" into a 谁 question (dev split)."""
+    return asks_for_person(understood.standalone)
+
+
+def person_found(understood: Understanding, found: EvidenceSet) -> bool:
     """A question about a person needs a best sentence that names one."""
-    asked = " ".join(found.retrieval.asked)
-    return not asks_for_person(asked) or any(names_a_person(ev.quote) for ev in found.evidence[:2])
+    return not asks_about_a_person(understood) or any(names_a_person(ev.quote) for ev in found.evidence[:2])
 
 
 def year_matches(found: EvidenceSet) -> bool:

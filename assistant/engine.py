@@ -15,13 +15,13 @@ from dataclasses import replace
 from assistant.calibration import HIGH_CONFIDENCE, MIN_LLM_SECONDS
 from assistant.checks.answer import Checked, check_draft
 from assistant.checks.conflicts import find_conflicts
-from assistant.checks.names import asks_for_person
 from assistant.clause import answer_for_reader
 from assistant.compose import add_translations, citation, compose
-from assistant.decide import Decision, Thresholds, confidence_of, decide
+from assistant.decide import Decision, Thresholds, asks_about_a_person, confidence_of, decide
 from assistant.evidence import EvidenceSet, EvidenceSignals, SentenceEmbeddingCache, choose_evidence
 from assistant.generate import Draft, draft_answer
 from assistant.language.detect import is_chinese
+from assistant.language.gate import DraftGate
 from assistant.llm.protocol import Budget, ChatModel
 from assistant.retrieval import HybridRetriever, Retrieval, retrieve
 from assistant.schema import Answer, Evidence, FactCheck, Question, Removal, StreamEvent
@@ -82,11 +82,13 @@ class ForumEngine:
             found = self._find(understood)
         yield StreamEvent(kind="citations", citations=[citation(n, ev) for n, ev in _numbered(found)])
         with _timed(timings, "generate"):
-            draft = yield from _deltas(self._generate(understood, found, budget))
+            draft = yield from _deltas(
+                self._generate(understood, found, budget), DraftGate(understood.language)
+            )
         if not draft.used_llm:
             timings.pop("generate")
         with _timed(timings, "verify"):
-            checked = self._check(found, draft)
+            checked = self._check(understood, found, draft)
         decision = decide(understood, found, draft, checked, self.thresholds)
         with _timed(timings, "render"):
             decision, text = self._for_the_reader(understood, found, decision, checked, budget)
@@ -94,6 +96,11 @@ class ForumEngine:
         self._translate_quotes(answer, budget)
         answer.timings_ms["total"] = round((time.perf_counter() - budget.started) * 1000, 1)
         yield StreamEvent(kind="answer", answer=answer)
+
+    def look_up(self, question: Question) -> tuple[Understanding, EvidenceSet]:
+        """Stages 1–3 alone: what is asked and the evidence for it, without an answer (calibration, search)."""
+        understood = self._understand(question, Budget(self.settings.llm_timeout_s))
+        return understood, self._find(understood)
 
     # ----- stages, bound to this engine's parts ------------------------------------------------------
     def _understand(self, question: Question, budget: Budget) -> Understanding:
@@ -128,13 +135,14 @@ class ForumEngine:
             context=understood.context,
         )
 
-    def _check(self, found: EvidenceSet, draft: Draft) -> Checked | None:
+    def _check(self, understood: Understanding, found: EvidenceSet, draft: Draft) -> Checked | None:
         if not draft.used_llm or draft.fallback is not None or draft.not_found:
             return None
         embed = self.index.embedder.get_text_embedding_batch
-        asked = " ".join(found.retrieval.asked)
         terms = list(found.signals.terms)
-        return check_draft(draft.text, found.evidence, terms, embed, asks_person=asks_for_person(asked))
+        return check_draft(
+            draft.text, found.evidence, terms, embed, asks_person=asks_about_a_person(understood)
+        )
 
     def _for_the_reader(
         self,
@@ -153,7 +161,15 @@ class ForumEngine:
         text = answer_for_reader(self.llm, understood.language, found, budget)
         if text is None:
             why = "No faithful answer could be written in the asker's language; refused in it instead."
-            return replace(decision, refused=True, fallback=decision.fallback or why), ""
+            return (
+                replace(
+                    decision,
+                    refused=True,
+                    fallback=decision.fallback or why,
+                    refusal_reason="no faithful answer in the asker's language",
+                ),
+                "",
+            )
         return replace(decision, rendered=True), text
 
     def _translate_quotes(self, answer: Answer, budget: Budget) -> None:
@@ -235,14 +251,18 @@ class _timed:
         self.timings[self.stage] = round((time.perf_counter() - self.started) * 1000, 1)
 
 
-def _deltas(draft: Generator[str, None, Draft]) -> Generator[StreamEvent, None, Draft]:
-    """Relay a generation's text deltas as stream events and return its `Draft`."""
+def _deltas(draft: Generator[str, None, Draft], gate: DraftGate) -> Generator[StreamEvent, None, Draft]:
+    """Relay a generation's text deltas, through the asker's-language gate, and return its `Draft`."""
     while True:
         try:
-            delta = next(draft)
+            shown = gate.feed(next(draft))
         except StopIteration as done:
+            shown = gate.flush()
+            if shown:
+                yield StreamEvent(kind="delta", delta=shown)
             return done.value
-        yield StreamEvent(kind="delta", delta=delta)
+        if shown:
+            yield StreamEvent(kind="delta", delta=shown)
 
 
 def _numbered(found: EvidenceSet) -> Iterator[tuple[int, Evidence]]:

@@ -85,6 +85,7 @@ class Answer(BaseModel):
     removed: list[Removal] = Field(default_factory=list)
     timings_ms: dict[str, float] = Field(default_factory=dict)
     fallback_reason: str | None = None
+    refusal_reason: str | None = None  # the refusal rule that fired, for staff checking a refusal
 
 
 class StreamEvent(BaseModel):

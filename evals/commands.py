@@ -1,14 +1,18 @@
-"""`forum-assistant eval --suite forum|parity|xquad|distractor|smoke [--split dev|test|all]`: run a suite,
-write the report, summarize.
+"""`forum-assistant eval --suite forum|parity|xquad-answers|xquad|distractor|smoke [--split dev|test|all]`:
+run a suite, write the report, summarize.
 
-The fact suites (forum, parity) are split by fact (evals/data/split.json): reports are on `test` by default;
-`dev` is for tuning; `all` runs both and shows each configuration as `name [test]` with `name [dev]` beside
-it. The smoke dozen is fixed and not split; xquad and distractor have their own samples.
+The fact suites (forum, parity) are split by fact (evals/data/split.json), xquad-answers by question id
+(evals/data/xquad_split.json): reports are on `test` by default; `dev` is for tuning; `all` runs both and
+shows each configuration as `name [test]` with `name [dev]` beside it. The smoke dozen is fixed and not
+split; xquad (retrieval) and distractor have their own samples. Records are appended to
+`records.partial.jsonl` as items finish, and report.json is rewritten after each configuration, so a
+stopped run leaves what it measured.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import tempfile
 import time
 from dataclasses import replace
@@ -25,12 +29,13 @@ from evals.configs import (
 )
 from evals.dataset import EvalItem, items_for, smoke_items, split_counts
 from evals.report import new_report, write_report
-from evals.runner import ConfigResult, run_configs, worst_failures
+from evals.runner import ConfigResult, ItemRecord, run_configs, worst_failures
 from kernel.errors import BadInputError
 from kernel.settings import Settings, load_settings
 
-SUITES = ("forum", "parity", "xquad", "distractor", "smoke")
-SPLIT_SUITES = ("forum", "parity")
+SUITES = ("forum", "parity", "xquad-answers", "xquad", "distractor", "smoke")
+SPLIT_SUITES = ("forum", "parity", "xquad-answers")
+PARTIAL_RECORDS = "records.partial.jsonl"  # one line per finished item, while a run is under way
 SPLIT_CHOICES = ("dev", "test", "all")
 WRONG_LANGUAGE_EXAMPLES = 5
 BASELINE_NOTE = (
@@ -64,21 +69,27 @@ def forum_report(
     suite: str = "forum",
     split: str | None = None,
     index_name: str = "forum",
+    corpus: Path | None = None,
     progress: bool = True,
     checkpoint: Path | None = None,
 ) -> tuple[dict[str, Any], list[ConfigResult]]:
-    """Run the configurations over the items on an eval index of the forum corpus; returns the report.
+    """Run the configurations over the items on an eval index of `corpus` (default: the forum corpus);
+    returns the report.
 
     `split`: recorded in the report; with `all`, every configuration's results are reported per side
-    (`name [test]`, then `name [dev]`). With `checkpoint`, a partial report is written there after each
-    configuration.
+    (`name [test]`, then `name [dev]`). With `checkpoint`, every record is appended to
+    `records.partial.jsonl` there as its item finishes and a partial report is written after each
+    configuration; the partial file is removed once the run completes.
     """
     specs = [get_spec(name) for name in configs]
     started = time.perf_counter()
     report = new_report(suite, settings, split=split)
-    index, ingest_info = open_eval_index(settings, index_name, settings.corpus_dir, progress=progress)
+    index, ingest_info = open_eval_index(
+        settings, index_name, corpus or settings.corpus_dir, progress=progress
+    )
     pool = LLMPool(settings)
     done: list[ConfigResult] = []
+    partial = _partial_writer(checkpoint)
 
     def save(result: ConfigResult) -> None:
         done.append(result)
@@ -88,7 +99,11 @@ def forum_report(
             write_report(checkpoint, report, _records(done))
 
     try:
-        results = run_configs(specs, settings, index, items, pool, progress=progress, on_result=save)
+        results = run_configs(
+            specs, settings, index, items, pool, progress=progress, on_result=save, on_item=partial
+        )
+        if checkpoint is not None:
+            (checkpoint / PARTIAL_RECORDS).unlink(missing_ok=True)  # records.jsonl now holds them all
     finally:
         pool.close()
         index.close()
@@ -107,6 +122,22 @@ def forum_report(
         BASELINE_NOTE if any(s.pipeline == "baseline" for s in specs) else "No baseline in this run."
     )
     return report, results
+
+
+def _partial_writer(checkpoint: Path | None) -> Any:
+    """A callback appending each finished record as a JSON line to `records.partial.jsonl` (None without a
+    checkpoint folder): an hours-long run stopped midway keeps every answer it got."""
+    if checkpoint is None:
+        return None
+    checkpoint.mkdir(parents=True, exist_ok=True)
+    path = checkpoint / PARTIAL_RECORDS
+    path.write_text("", encoding="utf-8")  # a new run starts a new file
+
+    def append(record: ItemRecord) -> None:
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps(record.as_dict(), ensure_ascii=False, default=str) + "\n")
+
+    return append
 
 
 def by_split(results: list[ConfigResult], split: str | None, items: list[EvalItem]) -> list[ConfigResult]:
@@ -150,8 +181,6 @@ def reuse_configs(
 
     Returns the names copied. The earlier run must have asked exactly the same questions.
     """
-    import json
-
     path = source / "report.json"
     if not path.is_file() or not (source / "records.jsonl").is_file():
         raise BadInputError(
@@ -180,8 +209,20 @@ def reuse_configs(
     return names
 
 
-def select_items(suite: str, split: str | None, limit: int | None) -> list[EvalItem]:
-    """The items a run asks: the smoke dozen, or the suite's side of the split, spread down to `limit`."""
+def select_items(
+    suite: str, split: str | None, limit: int | None, benchmarks_dir: Path | None = None
+) -> list[EvalItem]:
+    """The items a run asks: the smoke dozen, or the suite's side of the split, spread down to `limit`.
+
+    xquad-answers: the sampled question ids of the side (test first with `all`), each in six languages;
+    `limit` counts ids, not items, so every id keeps its six languages. `benchmarks_dir` defaults to the
+    settings' one.
+    """
+    if suite == "xquad-answers":
+        from evals.xquad_answers import xquad_items
+
+        bench = benchmarks_dir or load_settings().benchmarks_dir
+        return xquad_items(bench, split or "test", limit)
     if suite == "smoke":
         items = smoke_items()
     else:
@@ -218,13 +259,18 @@ def run_eval(
         split = split or "test"
     settings = load_settings()
     target = out or default_out(suite, settings, split)
-    sections: list[str] = []  # the suite's own tables in report.md (xquad, distractor)
-    if suite in ("forum", "parity", "smoke"):
-        items = select_items(suite, split, limit)
-        chosen = configs or (SMOKE_CONFIGS if suite == "smoke" else FORUM_CONFIGS)
-        report, results = forum_report(settings, items, chosen, suite=suite, split=split, checkpoint=target)
+    sections: list[str] = []  # the suite's own tables in report.md (xquad, distractor, xquad-answers)
+    if suite in ("forum", "parity", "smoke", "xquad-answers"):
+        items = select_items(suite, split, limit, settings.benchmarks_dir)
+        if suite == "xquad-answers":
+            report, results, sections = xquad_answers_report(settings, items, configs, split, target)
+        else:
+            chosen = configs or (SMOKE_CONFIGS if suite == "smoke" else FORUM_CONFIGS)
+            report, results = forum_report(
+                settings, items, chosen, suite=suite, split=split, checkpoint=target
+            )
         if limit and suite != "smoke":
-            total = len(select_items(suite, split, None))
+            total = len(select_items(suite, split, None, settings.benchmarks_dir))
             report["notes"].append(
                 f"--limit {limit}: {len(items)} of the {total} items of the split, evenly spread over the file "
                 "(a sample: not the suite's figure)."
@@ -245,6 +291,32 @@ def run_eval(
         sections = distractor_sections(report["extra"])
     paths = write_report(target, report, records, suite_sections=sections)
     print_summary(report, paths)
+
+
+def xquad_answers_report(
+    settings: Settings,
+    items: list[EvalItem],
+    configs: list[str],
+    split: str | None,
+    target: Path,
+    *,
+    corpus: Path | None = None,
+    progress: bool = True,
+) -> tuple[dict[str, Any], list[ConfigResult], list[str]]:
+    """XQuAD questions through each configuration on the paragraphs' eval index (built on first use),
+    checkpointed into `target`: the fact-suite report with the per-language XQuAD table in
+    `extra.xquad_languages`, the results, and that table as markdown. `corpus`: another paragraph folder
+    (tests index a few)."""
+    from evals import xquad_answers as xa
+
+    report, results = forum_report(
+        settings, items, configs or xa.DEFAULT_CONFIGS, suite="xquad-answers", split=split,
+        index_name=xa.INDEX_NAME, corpus=corpus or xa.prepare_corpus(settings), progress=progress,
+        checkpoint=target,
+    )  # fmt: skip
+    report["extra"]["xquad_languages"] = xa.xquad_extra(results)
+    report["notes"].append(xa.NOTE)
+    return report, results, xa.xquad_answer_sections(report["extra"]["xquad_languages"])
 
 
 def _cell(value: float | int | None) -> str:

@@ -34,8 +34,9 @@ KINDS: tuple[Kind, ...] = ("fact", "followup", "conflict", "unanswerable", "year
 SUITE_FILES: dict[str, str] = {"forum": "forum.jsonl", "parity": "parity.jsonl"}
 Split = Literal["dev", "test"]
 SPLITS: tuple[Split, ...] = get_args(Split)
-# Kind prefixes of fact ids (forum: f_ fu_ yt_ c_ u_; parity: p_ pu_ pfu_); the rest is the fact key.
-FACT_PREFIXES = ("pfu", "pu", "fu", "yt", "f", "c", "u", "p")
+# Kind prefixes of fact ids (forum: f_ fu_ yt_ c_ u_; parity: p_ pu_ pfu_; XQuAD: xq_); the rest is the
+# fact key.
+FACT_PREFIXES = ("pfu", "pu", "fu", "yt", "f", "c", "u", "p", "xq")
 # Share of each suite's fact keys on the dev side (the rest is test): most of the parity suite is kept for
 # reporting.
 DEV_SHARE: dict[str, float] = {"forum": 0.5, "parity": 0.25}
@@ -174,6 +175,11 @@ def split_path() -> Path:
     return _data_path("split.json")
 
 
+def xquad_split_path() -> Path:
+    """Path of the packaged xquad_split.json (the XQuAD question ids of each side; evals/xquad_answers.py)."""
+    return _data_path("xquad_split.json")
+
+
 def load_items(path: str | Path | None = None) -> list[EvalItem]:
     """Read and validate a JSONL dataset (default: the packaged forum.jsonl); ids must be unique."""
     source = Path(path) if path is not None else default_path()
@@ -236,7 +242,8 @@ def read_split(path: str | Path | None = None) -> dict[str, Split]:
 
 @cache
 def _packaged_split() -> dict[str, Split]:
-    return read_split()
+    # The XQuAD sample's keys (question ids, hex) never collide with the fact keys of split.json.
+    return {**read_split(), **read_split(xquad_split_path())}
 
 
 def split_of(key: str) -> Split:

@@ -277,7 +277,11 @@ def split_line(report: dict[str, Any]) -> str:
         for side in ("test", "dev")
         if (c := counts.get(side))
     ]
-    where = "fixed by fact in evals/data/split.json; dev is for tuning, test for reporting"
+    where = (
+        "fixed by question id in evals/data/xquad_split.json"
+        if report.get("suite") == "xquad-answers"
+        else "fixed by fact in evals/data/split.json"
+    ) + "; dev is for tuning, test for reporting"
     if split == "all":
         return f"all ({'; '.join(sides)}): each configuration is shown as `[test]` and `[dev]`; {where}"
     if split in ("dev", "test"):

@@ -52,6 +52,7 @@ class ItemRecord:
     error: str | None = None
     in_language: bool = False  # the answer (or refusal) text is in the asker's language
     correct_in_language: bool = False  # correct and in the asker's language
+    refusal_reason: str | None = None  # the engine's refusal rule, when it refused
 
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON-able dict (stable keys: the dataclass fields)."""
@@ -96,6 +97,7 @@ def score_item(
         confidence=answer.confidence,
         in_language=in_language,
         correct_in_language=correct and in_language,
+        refusal_reason=answer.refusal_reason,
     )
 
 
@@ -277,10 +279,12 @@ def run_configs(
     *,
     progress: bool = True,
     on_result: Callable[[ConfigResult], None] | None = None,
+    on_item: Callable[[ItemRecord], None] | None = None,
 ) -> list[ConfigResult]:
     """Run every configuration over the items, with a rich progress bar; returns one result per config.
 
-    `on_result` is called after each configuration (e.g. to write a checkpoint of an hours-long run).
+    `on_result` is called after each configuration (e.g. to write a checkpoint of an hours-long run),
+    `on_item` after each item (e.g. to append its record to a file as it finishes).
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -294,8 +298,10 @@ def run_configs(
             answerer = make_answerer(spec, settings, index, pool)
             started = time.perf_counter()
 
-            def advance(_record: ItemRecord, task: Any = task) -> None:
+            def advance(record: ItemRecord, task: Any = task) -> None:
                 bar.advance(task)
+                if on_item is not None:
+                    on_item(record)
 
             records = run_config(answerer, spec.name, items, documents, advance)
             results.append(ConfigResult(spec, records, time.perf_counter() - started))

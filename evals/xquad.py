@@ -40,6 +40,7 @@ class XQuestion:
     question: str
     answers: tuple[str, ...]
     zh_answers: tuple[str, ...]
+    zh_start: int = -1  # offset of the first Chinese answer in its paragraph (-1: unknown)
 
     @property
     def doc_id(self) -> str:
@@ -60,11 +61,13 @@ def load_xquad(bench: Path, langs: Sequence[str] = LANGS) -> tuple[list[str], di
     paragraphs: list[str] = []
     para_of: dict[str, int] = {}
     zh_answers: dict[str, tuple[str, ...]] = {}
+    zh_start: dict[str, int] = {}
     for article in zh["data"]:
         for para in article["paragraphs"]:
             for qa in para["qas"]:
                 para_of[qa["id"]] = len(paragraphs)
                 zh_answers[qa["id"]] = tuple(dict.fromkeys(a["text"] for a in qa["answers"]))
+                zh_start[qa["id"]] = qa["answers"][0].get("answer_start", -1) if qa["answers"] else -1
             paragraphs.append(para["context"])
     questions: dict[str, list[XQuestion]] = {}
     for lang in langs:
@@ -83,6 +86,7 @@ def load_xquad(bench: Path, langs: Sequence[str] = LANGS) -> tuple[list[str], di
                                 qa["question"],
                                 answers,
                                 zh_answers[qa["id"]],
+                                zh_start[qa["id"]],
                             )
                         )
         questions[lang] = sorted(out, key=lambda q: (q.para, q.qid))

@@ -77,16 +77,22 @@ def serve(
 
 @app.command(name="eval")
 def eval_(
-    suite: Annotated[str, typer.Option(help="forum | parity | xquad | distractor | smoke")] = "forum",
+    suite: Annotated[
+        str, typer.Option(help="forum | parity | xquad-answers | xquad | distractor | smoke")
+    ] = "forum",
     split: Annotated[
         str | None,
-        typer.Option(help="forum, parity: dev | test | all (default test; all puts dev beside test)."),
+        typer.Option(
+            help="forum, parity, xquad-answers: dev | test | all (default test; all puts dev beside test)."
+        ),
     ] = None,
     config: Annotated[list[str] | None, typer.Option(help="Configurations to compare (repeatable).")] = None,
     out: Annotated[Path | None, typer.Option(help="Folder for report.md, report.json and the chart.")] = None,
     limit: Annotated[
         int | None,
-        typer.Option(help="Ask at most this many questions (xquad: per language; distractor: articles)."),
+        typer.Option(
+            help="Ask at most this many questions (xquad: per language; xquad-answers: ids; distractor: articles)."
+        ),
     ] = None,
     reuse: Annotated[
         list[Path] | None,
@@ -98,6 +104,22 @@ def eval_(
 
     try:
         run_eval(suite=suite, configs=config or [], out=out, limit=limit, reuse=reuse, split=split)
+    except ForumError as exc:
+        _fail(exc)
+
+
+@app.command()
+def calibrate(
+    out: Annotated[Path | None, typer.Option(help="Folder for the calibration report.")] = None,
+) -> None:
+    """Score the refusal settings over a grid on the dev split (never test) and report the best."""
+    from evals.calibrate import run_calibration
+    from evals.commands import default_out
+    from kernel.settings import load_settings
+
+    settings = load_settings()
+    try:
+        print(run_calibration(settings, out or default_out("calibration", settings, "dev")))
     except ForumError as exc:
         _fail(exc)
 

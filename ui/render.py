@@ -127,7 +127,10 @@ def _claims_grid(answer: dict[str, Any], turn: int, by_n: dict[int, dict[str, An
 
 def _badges(answer: dict[str, Any], lang: str) -> str:
     if answer.get("refused"):
-        badges = [f'<span class="fa-badge fa-badge-refused">{esc(label(lang, "refused"))}</span>']
+        why = esc(answer.get("refusal_reason") or "")  # for staff checking a refusal: which rule fired
+        badges = [
+            f'<span class="fa-badge fa-badge-refused" title="{why}">{esc(label(lang, "refused"))}</span>'
+        ]
     else:
         level = answer.get("confidence_label", "low")
         name = label(lang, f"conf_{level}") if level in ("high", "medium", "low") else level

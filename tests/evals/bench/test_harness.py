@@ -15,8 +15,10 @@ import pytest
 
 from evals.bench.harness import BenchConfig, run_harness
 from evals.bench.measure import percentile
+from evals.bench.questions import FOREIGN_LANGUAGES, pick_foreign_questions
 from evals.bench.report import ALL_COLUMNS, write_report
-from evals.bench.targets import evaluate
+from evals.bench.targets import FOREIGN_TARGETS, evaluate, evaluate_foreign
+from evals.dataset import items_for
 from kernel.settings import Settings
 from ui.commands import build_app
 
@@ -49,6 +51,7 @@ def test_every_table_is_written_with_all_columns(results: tuple[dict[str, object
         "## Answers",
         "## Retrieval latency",
         "## Where the time goes",
+        "## Foreign questions (issue 14)",
     ):
         assert heading in text
     assert "AMD" in text or "CPUs (" in text  # machine line
@@ -91,3 +94,57 @@ def test_percentile_interpolates() -> None:
     assert percentile([4.0, 1.0, 3.0, 2.0], 50) == 2.5
     assert percentile([1.0], 95) == 1.0
     assert percentile([], 50) is None
+
+
+def test_the_foreign_row_is_measured_over_both_streams(results: tuple[dict[str, object], Path]) -> None:
+    # The quick run asks its two foreign questions with the extractive engine (it loads no LLM).
+    _, md = results
+    data = json.loads(md.with_name("smoke.json").read_text(encoding="utf-8"))
+    asked = data["config"]["foreign_questions_list"]
+    assert [q["language"] for q in asked] == ["en", "fr"]
+    entry = data["answers"]["extract"]
+    for front in ("foreign_sse", "foreign_openai"):
+        row = entry[front]
+        assert row["errors"] == []
+        for key in ("first_citation", "first_text", "total"):
+            assert row[key]["n"] == 2 and 0 < row[key]["p50"] <= row[key]["p95"]
+        assert all(t <= total for t, total in zip(row["raw"]["first_text"], row["raw"]["total"], strict=True))
+        assert row["in_language"] + len(row["wrong_language"]) == 2
+    assert "foreign_baseline" not in entry  # no LLM, no baseline pipeline
+    text = md.read_text(encoding="utf-8")
+    assert "our SSE (/api/chat/stream)" in text and "OpenAI stream (/v1)" in text
+    assert all(q["id"] in text for q in asked)
+
+
+def test_the_foreign_targets_are_judged_only_for_the_default_configuration(
+    results: tuple[dict[str, object], Path],
+) -> None:
+    run, md = results
+    rows = evaluate_foreign(run)
+    assert len(rows) == 6  # three targets, two fronts
+    assert {r["target"].split(": ", 1)[1] for r in rows} == {
+        "full answer ≤ 6 s p50",
+        "full answer ≤ 12 s p95",
+        "first visible answer text ≤ 2.5 s p50",
+    }
+    # Measured with extract, not the default model: the figures are shown, not judged.
+    assert all(r["verdict"] == "not measured" and "measured with extract" in r["note"] for r in rows)
+    assert all(r["ours"].endswith(" s") for r in rows)
+    text = md.read_text(encoding="utf-8")
+    assert all(r["target"] in text for r in rows)
+    # The same measurements, had extract been the default configuration, get a verdict each.
+    as_default = {**run, "config": {**run["config"], "default_model": "extract"}}  # type: ignore[dict-item]
+    judged = evaluate_foreign(as_default)
+    assert all(r["verdict"] in ("met", "missed") for r in judged)
+    for row, (_, _key, _stat, limit) in zip(judged, FOREIGN_TARGETS * 2, strict=True):
+        assert row["verdict"] == ("met" if float(row["ours"].removesuffix(" s")) <= limit else "missed")
+
+
+def test_foreign_questions_come_from_the_dev_split_across_languages() -> None:
+    dev = {item.id for item in items_for("dev", "parity")}
+    picked = pick_foreign_questions(16)
+    assert len(picked) == 16 and all(q["id"] in dev for q in picked)
+    assert [q["language"] for q in picked[:8]] == list(FOREIGN_LANGUAGES)
+    assert len({q["fact"] for q in picked[:8]}) >= 6  # one round of the languages touches every dev fact
+    assert len({(q["fact"], q["language"]) for q in picked}) == 16  # nothing asked twice
+    assert pick_foreign_questions(16) == picked and pick_foreign_questions(0) == []
