@@ -82,7 +82,10 @@ def refusal_reason(
         (not asks_about_something(understood, found), "nothing specific asked"),
         (not found.evidence, "no evidence"),
         (not_found, "the model found no answer in the sources"),
-        (coverage is not None and coverage < _min_coverage(understood, limits), "subject words missing"),
+        (
+            coverage is not None and coverage < min_coverage(understood.rendered, limits),
+            "subject words missing",
+        ),
         (not year_matches(found), "best sentence from another edition"),
         (not person_found(understood, found), "no person named"),
         (confidence < limits.refusal, "confidence below the threshold"),
@@ -144,9 +147,10 @@ def confidence_label(confidence: float) -> Literal["high", "medium", "low"]:
     return "medium" if confidence >= cal.MEDIUM_CONFIDENCE else "low"
 
 
-def _min_coverage(understood: Understanding, limits: Thresholds) -> float:
-    # Words of an LLM rendering differ from the article's more often than a visitor's own Chinese.
-    return limits.min_coverage_rendered if understood.rendered else limits.min_coverage
+def min_coverage(rendered: bool, limits: Thresholds) -> float:
+    """The share of subject words the evidence must hold; looser for an LLM rendering of the question,
+    whose words differ from the article's more often than a visitor's own Chinese."""
+    return limits.min_coverage_rendered if rendered else limits.min_coverage
 
 
 def asks_about_a_person(understood: Understanding) -> bool:

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from assistant.decide import Thresholds, confidence_of, refusal_reason
+from assistant.decide import Thresholds, confidence_of, min_coverage, refusal_reason
 from assistant.engine import ForumEngine
 from evals import metrics
 from evals.configs import LLMPool, open_eval_index
@@ -69,10 +69,9 @@ def observe(engine: ForumEngine, item: EvalItem) -> Observed:
 def refuses(seen: Observed, limits: Thresholds) -> bool:
     """Whether the engine's refusal rules refuse this item under `limits` (`refusal_reason`, with the
     rules no threshold moves evaluated once in `observe`)."""
-    min_coverage = limits.min_coverage_rendered if seen.rendered else limits.min_coverage
     return (
         seen.fixed_rule is not None
-        or (seen.coverage is not None and seen.coverage < min_coverage)
+        or (seen.coverage is not None and seen.coverage < min_coverage(seen.rendered, limits))
         or seen.confidence < limits.refusal
     )
 
