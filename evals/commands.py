@@ -34,7 +34,7 @@ from kernel.errors import BadInputError
 from kernel.settings import Settings, load_settings
 
 SUITES = ("forum", "parity", "xquad-answers", "xquad", "distractor", "smoke")
-SPLIT_SUITES = ("forum", "parity", "xquad-answers")
+SPLIT_SUITES = ("forum", "parity", "xquad-answers", "distractor")
 PARTIAL_RECORDS = "records.partial.jsonl"  # one line per finished item, while a run is under way
 SPLIT_CHOICES = ("dev", "test", "all")
 WRONG_LANGUAGE_EXAMPLES = 5
@@ -239,8 +239,11 @@ def run_eval(
     limit: int | None,
     reuse: list[Path] | None = None,
     split: str | None = None,
+    chunks: int | None = None,
 ) -> None:
     """Run `suite` with `configs` (default per suite), at most `limit` questions, writing into `out`.
+
+    `chunks` (distractor only): size the mixed index by chunks, e.g. 60,000 (see evals.distractor).
 
     `split` (forum, parity): dev, test (the default) or all. `reuse`: folders of earlier runs whose other
     configurations join this report (first one wins).
@@ -287,7 +290,10 @@ def run_eval(
     else:
         from evals.distractor import distractor_sections, run_distractor
 
-        report, records = run_distractor(settings, configs, limit)
+        # The forum items of the split; --limit counts news articles here, --chunks sizes by chunks.
+        asked = select_items("forum", split, None, settings.benchmarks_dir)
+        report, records = run_distractor(settings, configs, limit, items=asked, chunks=chunks)
+        report["notes"].append(f"Forum items of the {split} split: {len(asked)}.")
         sections = distractor_sections(report["extra"])
     paths = write_report(target, report, records, suite_sections=sections)
     print_summary(report, paths)

@@ -83,7 +83,7 @@ def eval_(
     split: Annotated[
         str | None,
         typer.Option(
-            help="forum, parity, xquad-answers: dev | test | all (default test; all puts dev beside test)."
+            help="forum, parity, xquad-answers, distractor: dev | test | all (default test; all: dev beside test)."
         ),
     ] = None,
     config: Annotated[list[str] | None, typer.Option(help="Configurations to compare (repeatable).")] = None,
@@ -98,12 +98,18 @@ def eval_(
         list[Path] | None,
         typer.Option(help="Folder of an earlier run: its other configurations join (repeatable)."),
     ] = None,
+    chunks: Annotated[
+        int | None,
+        typer.Option(help="distractor: grow the mixed index to about this many chunks (e.g. 60000)."),
+    ] = None,
 ) -> None:
     """Run an eval suite and write a report."""
     from evals.commands import run_eval
 
     try:
-        run_eval(suite=suite, configs=config or [], out=out, limit=limit, reuse=reuse, split=split)
+        run_eval(
+            suite=suite, configs=config or [], out=out, limit=limit, reuse=reuse, split=split, chunks=chunks
+        )
     except ForumError as exc:
         _fail(exc)
 

