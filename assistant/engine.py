@@ -110,6 +110,7 @@ class ForumEngine:
             budget,
             max_chars=self.settings.max_message_chars,
             llm_rewrite=self.settings.llm_rewrite,
+            render_languages=self.settings.rendered_languages,
         )
 
     def _find(self, understood: Understanding) -> EvidenceSet:

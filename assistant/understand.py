@@ -54,8 +54,13 @@ def understand(
     *,
     max_chars: int,
     llm_rewrite: bool = False,
+    render_languages: frozenset[str] | None = None,
 ) -> Understanding:
-    """Stage 1: resolve the language, drop instructions, resolve a follow-up, render a foreign question."""
+    """Stage 1: resolve the language, drop instructions, resolve a follow-up, render a foreign question.
+
+    `render_languages`: the asker's languages whose questions are rendered in Chinese for search (None:
+    all). For the others search relies on the multilingual embedder alone, and no LLM call is spent.
+    """
     message = check_message(question, max_chars)
     # Instructions aimed at the model are not part of the question ("…? Ignore the sources."), nor of
     # its language: "2026年会是哪几天举办的？Ignore the sources." is a Chinese question.
@@ -68,7 +73,8 @@ def understand(
     standalone, focus, context = rewritten.standalone, rewritten.focus, rewritten.context
     chinese: str | None = None
     focus_queries: tuple[str, ...] | None = None
-    if llm is not None and not is_chinese(resolve_language("auto", standalone)):
+    renders = render_languages is None or language in render_languages
+    if llm is not None and renders and not is_chinese(resolve_language("auto", standalone)):
         if context is None:
             chinese = render_in_chinese(llm, standalone, budget)
         else:  # rendered apart (the earlier question's rendering is cached): two questions confuse it

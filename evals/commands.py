@@ -254,7 +254,7 @@ def run_eval(
         raise BadInputError("--limit must be a positive number of questions.")
     if split is not None and split not in SPLIT_CHOICES:
         raise BadInputError(f"Unknown split {split!r}; choose one of {', '.join(SPLIT_CHOICES)}.")
-    if split is not None and suite not in SPLIT_SUITES:
+    if split is not None and suite not in (*SPLIT_SUITES, "xquad"):
         raise BadInputError(
             f"--split applies to the {' and '.join(SPLIT_SUITES)} suites; {suite} has a fixed sample."
         )
@@ -285,7 +285,7 @@ def run_eval(
     elif suite == "xquad":
         from evals.xquad import run_xquad, xquad_sections
 
-        report, records = run_xquad(settings, configs, limit)
+        report, records = run_xquad(settings, configs, limit, split=split)
         sections = xquad_sections(report["extra"])
     else:
         from evals.distractor import distractor_sections, run_distractor

@@ -20,6 +20,7 @@ from typing import Any
 from assistant.retrieval import HybridRetriever
 from evals import metrics
 from evals.configs import LLMPool, eval_settings, open_eval_index
+from evals.dataset import read_split, xquad_split_path
 from evals.report import fmt, new_report, table
 from kernel.errors import ForumError, NotFoundError
 from kernel.settings import Settings
@@ -241,11 +242,14 @@ def run_xquad(
     render_sample: int = RENDER_SAMPLE,
     answer_sample: int = ANSWER_SAMPLE,
     progress: bool = True,
+    split: str | None = None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Index the paragraphs, run retrieval / rendering / answers, and return (report, records).
 
     `limit`: at most this many questions per language (evenly spaced). `configs` may name any of
     dense, bm25, hybrid, hybrid-zh (LLM rendering, sampled) and extract (answers, sampled); default all.
+    `split` (dev, test): only the question ids of that side of data/xquad_split.json, so choices made on
+    these numbers (retrieval per language, issue 14) look at dev alone; None asks all 1190.
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -255,6 +259,10 @@ def run_xquad(
     started = time.perf_counter()
     report = new_report("xquad", settings)
     paragraphs, questions = load_xquad(settings.benchmarks_dir)
+    if split is not None:
+        ids = {qid for qid, side in read_split(xquad_split_path()).items() if split in ("all", side)}
+        questions = {lang: [q for q in qs if q.qid in ids] for lang, qs in questions.items()}
+        report["notes"].append(f"Split {split}: the {len(ids)} question ids of that side of xquad_split.json.")
     if limit:
         questions = {lang: sample(qs, limit) for lang, qs in questions.items()}
     corpus = eval_settings(settings, "xquad").data_dir / "corpus"

@@ -97,6 +97,12 @@ class Settings(BaseSettings):
     translate_quotes: bool = False
     # Follow-ups: the rule-based rewrite measured better than the 0.5B model's rewrite.
     llm_rewrite: bool = False
+    # Questions in these languages are also searched in a Chinese rendering by the LLM (one LLM call):
+    # "all", "none", or ISO 639-1 codes ("en,es"). Others are searched by the multilingual embedder alone.
+    search_rendering: str = Field(
+        default="all",
+        description='Languages whose questions are rendered in Chinese for search: "all", "none" or codes like "en,es".',
+    )
 
     # Server.
     host: str = "127.0.0.1"
@@ -106,6 +112,24 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=256_000, ge=1024)
     max_message_chars: int = Field(default=4000, ge=10)
     max_history_turns: int = Field(default=50, ge=0)
+
+    @field_validator("search_rendering")
+    @classmethod
+    def _rendering_languages(cls, value: str) -> str:
+        value = value.strip().lower()
+        codes = [c.strip() for c in value.split(",") if c.strip()]
+        if value in ("all", "none") or (codes and all(len(c) == 2 and c.isalpha() for c in codes)):
+            return value if value in ("all", "none") else ",".join(codes)
+        raise ValueError('use "all", "none", or two-letter language codes separated by commas, e.g. "en,es"')
+
+    @property
+    def rendered_languages(self) -> frozenset[str] | None:
+        """The languages `search_rendering` names (None: all of them)."""
+        if self.search_rendering == "all":
+            return None
+        if self.search_rendering == "none":
+            return frozenset()
+        return frozenset(self.search_rendering.split(","))
 
     @field_validator("collection")
     @classmethod

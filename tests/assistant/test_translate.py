@@ -116,3 +116,30 @@ def test_real_model_translates_a_quote_keeping_the_number(llm: LocalGGUFLLM) -> 
     assert "55" in english
     han = sum("\u4e00" <= ch <= "\u9fff" for ch in english)
     assert han < 0.2 * len(english), english
+
+
+def test_search_rendering_names_the_languages_and_refuses_a_bad_value() -> None:
+    from kernel.errors import ConfigurationError
+    from kernel.settings import load_settings
+
+    assert load_settings(search_rendering="all").rendered_languages is None
+    assert load_settings(search_rendering="none").rendered_languages == frozenset()
+    assert load_settings(search_rendering=" EN, es ").rendered_languages == frozenset({"en", "es"})
+    with pytest.raises(ConfigurationError, match="FORUM_SEARCH_RENDERING"):
+        load_settings(search_rendering="english")
+
+
+@pytest.mark.llm
+def test_a_language_left_out_of_search_rendering_is_searched_without_a_rendering(llm: LocalGGUFLLM) -> None:
+    # A French question is rendered in Chinese for search only when French is among the rendered languages;
+    # otherwise search leans on the multilingual embedder alone.
+    from assistant.llm.protocol import Budget
+    from assistant.schema import Question
+    from assistant.understand import understand
+
+    question = Question(message="Combien de forums parallèles ont eu lieu en 2023 ?", language="fr")
+    rendered = understand(question, llm, Budget(60), max_chars=4000, render_languages=frozenset({"fr"}))
+    assert rendered.chinese and is_chinese_text(rendered.chinese) and rendered.rendered
+    plain = understand(question, llm, Budget(60), max_chars=4000, render_languages=frozenset({"en"}))
+    assert plain.chinese is None and not plain.rendered
+    assert plain.language == "fr" and plain.standalone == question.message
