@@ -5,6 +5,11 @@ The clause is short, so the model renders it fast, and each figure of the render
 against the clause. A rendering that is not in the asker's language or states a figure the clause does not
 is not shown; the figure itself, written for the reader (2.7万平方米 → 27,000 m²), is the answer then.
 With neither, there is no faithful answer in the asker's language, and the engine refuses in it.
+
+A "when" question whose clause holds a date is answered with the date written for the reader at once
+(3月25日至29日 → March 25–29), without the model: a small model's renderings of dates were the least
+readable part of its output ("3/25 to 29/3", a day-month order the reader must guess), and the written
+date is exact by construction.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import logging
 import re
 
 from assistant.calibration import MIN_LLM_SECONDS
-from assistant.evidence import EvidenceSet, answer_type_bonus, asks_for_figure, coverage
+from assistant.evidence import EvidenceSet, answer_type_bonus, asks_for_date, asks_for_figure, coverage
 from assistant.figures.dates import extract_dates
 from assistant.figures.quantities import figure_values, find_quantities, render_quantity
 from assistant.language import messages
@@ -73,6 +78,10 @@ def answer_for_reader(llm: ChatModel | None, language: str, found: EvidenceSet, 
         return None
     asked = " ".join(found.retrieval.asked)
     clause = best_clause(found.evidence[0].quote, asked, list(found.signals.terms))
+    if asks_for_date(asked) and any(q.unit == "date" for q in find_quantities(clause)):
+        figure = figure_answer(clause, asked, language)
+        if figure:
+            return f"{figure} [1]"
     if llm is not None and budget.remaining() > MIN_LLM_SECONDS:
         from assistant.language.translate import translate
 

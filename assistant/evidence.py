@@ -126,6 +126,11 @@ def asks_for_figure(question: str) -> bool:
     return bool(_ASKS_DATE.search(question) or _ASKS_NUMBER.search(question))
 
 
+def asks_for_date(question: str) -> bool:
+    """True when the question asks when ("when", "which days", 哪几天, いつ …), not how many."""
+    return bool(_ASKS_DATE.search(question))
+
+
 def answer_type_bonus(question: str, text: str) -> float:
     """1.0 when the sentence holds the kind of thing the question asks for (a year, a date, a figure), else 0."""
     if _ASKS_YEAR.search(question):

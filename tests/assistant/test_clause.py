@@ -1,11 +1,17 @@
-"""Stage 6b on its own (no index, no model): the clause that holds the answer, the faithfulness check of a
-rendering, and the figure written for the reader when no rendering can be shown."""
+"""Stage 6b on its own (no index, no real model): the clause that holds the answer, the faithfulness check
+of a rendering, the figure written for the reader when no rendering can be shown, and which of the two a
+question gets (a scripted model forces the rendering)."""
 
 from __future__ import annotations
 
 import pytest
 
-from assistant.clause import best_clause, clauses, faithful, figure_answer
+from assistant.clause import answer_for_reader, best_clause, clauses, faithful, figure_answer
+from assistant.evidence import EvidenceSet, EvidenceSignals
+from assistant.llm.protocol import Budget
+from assistant.retrieval import Retrieval
+from assistant.schema import Evidence
+from tests.support import ScriptedLLM
 
 SENTENCE = "初夏时节，一场前沿科技的盛会吸引各方目光——5月25日到30日，2023中关村论坛在京举行。"
 
@@ -58,3 +64,36 @@ def test_the_figure_written_for_the_reader(language: str, expected: str) -> None
 def test_no_figure_answer_when_no_figure_was_asked() -> None:
     assert figure_answer("5月25日到30日", "Where was it held?", "en") is None
     assert figure_answer("在京举行", "How many forums?", "en") is None
+
+
+def _found(quote: str, question: str) -> EvidenceSet:
+    evidence = Evidence(
+        doc_id="d", source="d.txt", title="t", date=None, quote=quote, start=0, end=len(quote), score=1.0
+    )
+    retrieval = Retrieval(queries=[question], hits=[], years=set())
+    return EvidenceSet([evidence], EvidenceSignals(coverage=1.0, dense=0.9), retrieval)
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("en", "According to the source: March 25–29 [1]"), ("fr", "D'après la source : 25–29 mars [1]")],
+)
+def test_a_when_question_gets_the_date_written_for_the_reader_not_the_models_rendering(
+    language: str, expected: str
+) -> None:
+    # The scripted model's reply is the kind of date rendering a small model wrote ("3/25 to 29/3"):
+    # for a date the written form is used, and the model is not asked at all.
+    model = ScriptedLLM(reply="3/25 to 29/3")
+    found = _found("3月25日至29日，2026中关村论坛年会在北京举办。", "When was the 2026 meeting held?")
+    answer = answer_for_reader(model, language, found, Budget(60))
+    assert answer is not None and answer.replace("\u202f", " ").replace("\xa0", " ") == expected
+    assert model.calls == 0
+
+
+def test_a_how_many_question_still_gets_the_models_faithful_rendering() -> None:
+    model = ScriptedLLM(reply="The forum also held 55 parallel forums this year.")
+    found = _found("此外，今年中关村论坛还举办了55场平行论坛。", "How many parallel forums were held?")
+    assert answer_for_reader(model, "en", found, Budget(60)) == (
+        "The forum also held 55 parallel forums this year. [1]"
+    )
+    assert model.calls == 1
