@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from assistant.checks.conflicts import find_conflicts
+from assistant.checks.measures import Measures
 from assistant.decide import Decision, confidence_label
 from assistant.evidence import EvidenceSet
 from assistant.generate import cited_numbers, extractive_answer
@@ -25,11 +26,13 @@ def compose(
     text: str,
     removed: list[Removal],
     timings: dict[str, float],
+    measures: Measures,
 ) -> Answer:
     """Stage 7: the `Answer`. `text` is the verified generated text, or a quoted answer rendered for the
-    reader (stage 6b); a Chinese quoted answer is composed here from the evidence."""
+    reader (stage 6b); a Chinese quoted answer is composed here from the evidence. `measures`: what the
+    corpus counts, for conflicts between sources (`CorpusMeasures.get()`)."""
     evidence = found.evidence
-    conflicts = find_conflicts(evidence)
+    conflicts = find_conflicts(evidence, measures)
     if decision.refused:
         text = messages.say(messages.REFUSAL, understood.language)
     elif decision.mode == "extract" and not decision.rendered:

@@ -15,6 +15,7 @@ from dataclasses import replace
 from assistant.calibration import HIGH_CONFIDENCE, MIN_LLM_SECONDS
 from assistant.checks.answer import Checked, check_draft
 from assistant.checks.conflicts import find_conflicts
+from assistant.checks.measures import CorpusMeasures
 from assistant.clause import answer_for_reader
 from assistant.compose import add_translations, citation, compose
 from assistant.decide import Decision, Thresholds, asks_about_a_person, confidence_of, decide
@@ -50,6 +51,7 @@ class ForumEngine:
         self.retrieval_modes = retrieval_modes
         self.retriever = HybridRetriever(index, top_k=settings.top_k, modes=retrieval_modes)
         self.sentences = SentenceEmbeddingCache(index.embedder, index=index)
+        self.measures = CorpusMeasures(index)  # what the documents count: conflicts and fact-checks
         self.thresholds = Thresholds(
             refusal=settings.refusal_threshold,
             min_coverage=settings.min_coverage,
@@ -92,7 +94,7 @@ class ForumEngine:
         decision = decide(understood, found, draft, checked, self.thresholds)
         with _timed(timings, "render"):
             decision, text = self._for_the_reader(understood, found, decision, checked, budget)
-        answer = compose(understood, found, decision, text, _removed(checked), timings)
+        answer = compose(understood, found, decision, text, _removed(checked), timings, self.measures.get())
         self._translate_quotes(answer, budget)
         answer.timings_ms["total"] = round((time.perf_counter() - budget.started) * 1000, 1)
         yield StreamEvent(kind="answer", answer=answer)
@@ -189,7 +191,7 @@ class ForumEngine:
             Question(message=claim, language=language), Budget(self.settings.llm_timeout_s)
         )
         found = self._find(understood)
-        support_n, contra_n = judge(claim, understood.chinese, found.evidence)
+        support_n, contra_n = judge(claim, understood.chinese, found.evidence, self.measures.get())
         by_n = {n: citation(n, ev) for n, ev in _numbered(found)}
         supporting = [by_n[n] for n in support_n]
         contradicting = [by_n[n] for n in contra_n]
@@ -203,7 +205,7 @@ class ForumEngine:
             verdict=result,
             supporting=supporting,
             contradicting=contradicting,
-            conflicts=find_conflicts(found.evidence),
+            conflicts=find_conflicts(found.evidence, self.measures.get()),
         )
 
     def warm_up(self, max_sentences: int = 5000) -> int:
@@ -216,6 +218,7 @@ class ForumEngine:
         if len(sentences) > max_sentences:
             return 0
         self.sentences.vectors(sentences)
+        self.measures.get()
         if self.llm is not None:
             try:
                 self.llm.warm_up()
@@ -237,6 +240,7 @@ class ForumEngine:
     def refresh(self) -> None:
         """See documents added to or removed from the index since the engine was built (after an ingest)."""
         self.retriever = HybridRetriever(self.index, top_k=self.settings.top_k, modes=self.retrieval_modes)
+        self.measures = CorpusMeasures(self.index)
 
 
 class _timed:

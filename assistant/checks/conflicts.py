@@ -1,8 +1,9 @@
 """Sources that disagree: different figures for the same measured thing in the same edition.
 
-The measured thing is read from the measure word and the noun right after a figure (50余个国家和地区,
-千余名嘉宾, 12场平行论坛): only the measures in `MEASURES` are compared, so that two unrelated counts
-that share a measure word (个项目 vs 个国家) never clash. Two figures conflict when they come from
+The measured thing is read from the measure word and the noun phrase right after a figure (50余个国家,
+千余名嘉宾, 12场平行论坛): only the corpus's measures are compared (`assistant.checks.measures`: pairs
+that follow figures in at least two documents), each with the same pair only, so that two unrelated
+counts that share a measure word (个项目 vs 个国家) never clash. Two figures conflict when they come from
 DIFFERENT documents, about the same edition (equal `Evidence.year`, or a year unknown on either side;
 a missing `year` falls back to the one year a quote names), and their ranges do not overlap:
 - exact N is [N, N]; "over" (余/多/超/more than) is [N, N + 10^k] where 10^k is N's leading place
@@ -17,41 +18,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from assistant.checks.measures import Measure, Measures
 from assistant.figures.dates import extract_dates
 from assistant.figures.numbers import Quantity, extract_quantities
-from assistant.figures.numerals import regex
 from assistant.schema import Conflict, Evidence
-
-
-@dataclass(frozen=True)
-class Measure:
-    """A measured thing: the measure words that count it and the noun that must follow."""
-
-    key: str
-    label: str
-    units: frozenset[str]
-    noun: str  # a regular expression matched right after the measure word
-
-
-def _measure(key: str, label: str, units: str, noun: str) -> Measure:
-    return Measure(key, label, frozenset(units.split()), rf"\s*(?:{noun})")
-
-
-MEASURES = (
-    _measure("countries", "国家和地区数 / number of countries and regions", "个",
-             "国家和地区|国家与地区|国家及地区|国家/地区|国家(?![级自重实])"),
-    _measure("participants", "参会人数 / number of participants", "名 位 人",
-             "科学家|嘉宾|参会者|与会者|参会嘉宾|与会嘉宾|来宾|参会代表|代表|参与者|观众"),
-    _measure("parallel_forums", "平行论坛数 / number of parallel forums", "场", "平行论坛"),
-    _measure("events", "活动场数 / number of events", "场", "活动|论坛活动|配套活动"),
-    _measure("trade_sessions", "技术交易专场数 / number of technology trading sessions", "场",
-             "技术交易专场"),
-    _measure("achievements", "成果数 / number of achievements shown", "项",
-             "前沿成果|重大成果|科技成果|成果"),
-    _measure("projects", "项目数 / number of projects", "个 项", "科技项目|创新项目|项目"),
-    _measure("companies", "企业数 / number of companies", "家", "企业|科技企业|企业机构|机构"),
-    _measure("speakers", "演讲嘉宾数 / number of keynote speakers", "位", "顶尖专家"),
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -83,18 +53,17 @@ def _year(ev: Evidence) -> int | None:
     return years.pop() if len(years) == 1 else None
 
 
-def figures(evidence: list[Evidence]) -> list[Figure]:
+def figures(evidence: list[Evidence], measures: Measures) -> list[Figure]:
     """Every figure of a known measure in the evidence sentences, with its range."""
-    found = []
+    found: list[Figure] = []
+    if not measures:
+        return found
     for n, ev in enumerate(evidence, start=1):
         year = _year(ev)
         for q in extract_quantities(ev.quote):
-            if q.unit is None or q.unit_end is None:
-                continue
-            for measure in MEASURES:
-                if q.unit in measure.units and regex(measure.noun).match(ev.quote, q.unit_end):
-                    found.append(Figure(n, ev.doc_id, year, measure, q, *_range(q)))
-                    break
+            measure = measures.measure_at(ev.quote, q)
+            if measure is not None:
+                found.append(Figure(n, ev.doc_id, year, measure, q, *_range(q)))
     return found
 
 
@@ -113,14 +82,14 @@ def _label(group: list[Figure]) -> str:
     return f"{group[0].measure.label}: {values}"
 
 
-def find_conflicts(evidence: list[Evidence]) -> list[Conflict]:
+def find_conflicts(evidence: list[Evidence], measures: Measures) -> list[Conflict]:
     """Conflicts between evidence sentences of different documents, one per measured thing and clash group.
 
-    `citations` are 1-based positions in `evidence` (the `[n]` numbers); `about` names the measure in
-    Chinese and English with the disagreeing figures, e.g. "国家和地区数 / number of countries and
-    regions: 50余 vs 100多".
+    `measures`: the corpus's (`CorpusMeasures.get()`). `citations` are 1-based positions in `evidence` (the
+    `[n]` numbers); `about` names the measure by its Chinese noun phrase with the disagreeing figures, e.g.
+    "国家数: 50余 vs 100多".
     """
-    items = figures(evidence)
+    items = figures(evidence, measures)
     parent = list(range(len(items)))
 
     def root(i: int) -> int:

@@ -1,7 +1,8 @@
 """Checking a staff member's claim against the sources: supporting and contradicting sentences, a verdict.
 
-Figures decide. Figures with a known measure (国家和地区, 参会者, 平行论坛 …) are compared by measure: the
-same measure with overlapping ranges supports, a different figure for it in the same edition contradicts.
+Figures decide. Figures of one of the corpus's measures (`assistant.checks.measures`: 个国家, 场平行论坛 …)
+are compared by measure: the same measure with overlapping ranges supports, a different figure for it in
+the same edition contradicts.
 A claim with no measured figure falls back to plain values: a sentence holding all of them supports.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 from typing import Literal
 
 from assistant.checks.conflicts import Figure, figures
+from assistant.checks.measures import Measures
 from assistant.figures.numbers import Quantity, extract_quantities
 from assistant.schema import Citation, Evidence
 
@@ -34,7 +36,7 @@ def _same_value(a: Quantity, b: Quantity) -> bool:
     return False
 
 
-def _measured(text: str, year: int | None) -> list[Figure]:
+def _measured(text: str, year: int | None, measures: Measures) -> list[Figure]:
     probe = Evidence(
         doc_id="__claim__",
         source="",
@@ -46,25 +48,28 @@ def _measured(text: str, year: int | None) -> list[Figure]:
         score=0.0,
         year=year,
     )
-    return figures([probe])
+    return figures([probe], measures)
 
 
 def _overlaps(a: Figure, b: Figure) -> bool:
     return a.measure.key == b.measure.key and a.low <= b.high * (1 + 1e-9) and b.low <= a.high * (1 + 1e-9)
 
 
-def judge(claim: str, claim_zh: str | None, evidence: list[Evidence]) -> tuple[list[int], list[int]]:
-    """1-based numbers of the evidence sentences that support and that contradict the claim."""
+def judge(
+    claim: str, claim_zh: str | None, evidence: list[Evidence], measures: Measures
+) -> tuple[list[int], list[int]]:
+    """1-based numbers of the evidence sentences that support and that contradict the claim
+    (`measures`: the corpus's, `CorpusMeasures.get()`)."""
     text = claim_zh or claim
     years = {int(q.value) for q in extract_quantities(text) if _is_year(q)}
     year = next(iter(years)) if len(years) == 1 else None
-    claimed = _measured(text, year) or _measured(claim, year)
+    claimed = _measured(text, year, measures) or _measured(claim, year, measures)
     plain = _values(claim) or (_values(claim_zh) if claim_zh else [])
     supporting, contradicting = [], []
     for n, ev in enumerate(evidence, start=1):
         same_edition = year is None or ev.year is None or ev.year == year
         if claimed:
-            found = figures([ev])
+            found = figures([ev], measures)
             agree = [c for c in claimed if any(_overlaps(c, f) for f in found)]
             clash = [
                 c for c in claimed if c not in agree and any(f.measure.key == c.measure.key for f in found)

@@ -1,8 +1,9 @@
-"""Conflicting figures between sources (sentences copied from the corpus)."""
+"""Conflicting figures between sources (sentences copied from the corpus), of measures found in the corpus."""
 
 from __future__ import annotations
 
 from assistant.checks.conflicts import figures, find_conflicts
+from assistant.checks.measures import Measures, measures_in
 from assistant.schema import Evidence
 
 PREVIEW = (  # 000, a preview of the 2026 meeting
@@ -23,6 +24,12 @@ FORUM_2023 = (
 FORUMS_2023 = "此外，今年中关村论坛还举办了55场平行论坛，围绕人工智能、生命科学、清洁能源等前沿领域展开探讨。"
 
 
+# The corpus these sentences come from, as far as the tests need it: its measures are those of the three
+# articles (个国家 in all three, 场平行论坛 in 000 and 004, 场活动 in 001 and 004).
+CORPUS = {"000": PREVIEW + PREVIEW_PEOPLE + PREVIEW_FORUMS, "001": REPORT, "004": FORUM_2023 + FORUMS_2023}
+MEASURES = Measures.discover(CORPUS)
+
+
 def ev(quote: str, doc_id: str, year: int | None) -> Evidence:
     return Evidence(
         doc_id=doc_id, source=f"{doc_id}.txt", title="", date=None, quote=quote, start=0, end=len(quote),
@@ -30,61 +37,88 @@ def ev(quote: str, doc_id: str, year: int | None) -> Evidence:
     )  # fmt: skip
 
 
-def test_preview_and_report_disagree_on_countries_and_participants() -> None:
+def conflicts_of(evidence: list[Evidence], measures: Measures = MEASURES) -> list[tuple[str, list[int]]]:
+    return [(c.about, c.citations) for c in find_conflicts(evidence, measures)]
+
+
+def test_the_measures_are_the_pairs_that_two_documents_count() -> None:
+    assert sorted(m.key for m in MEASURES.known) == ["个国家", "场平行论坛", "场活动"]
+    # People are counted with other nouns in each article (科学家, 参会者 / 嘉宾): no measure is shared.
+    assert {m.key for m in measures_in(PREVIEW)} == {"个国家", "名科学家"}
+    assert {m.key for m in measures_in(REPORT)} >= {"个国家", "名嘉宾", "场活动"}
+
+
+def test_preview_and_report_disagree_on_countries() -> None:
     evidence = [ev(PREVIEW, "000", 2026), ev(REPORT, "001", 2026)]
-    conflicts = find_conflicts(evidence)
-    assert [(c.about, c.citations) for c in conflicts] == [
-        ("国家和地区数 / number of countries and regions: 50余 vs 100多", [1, 2]),
-        ("参会人数 / number of participants: 超3000 vs 千余", [1, 2]),
-    ]
+    assert conflicts_of(evidence) == [("国家数: 50余 vs 100多", [1, 2])]
 
 
 def test_agreeing_sentences_join_the_conflict_and_are_labelled_once() -> None:
-    evidence = [ev(PREVIEW, "000", 2026), ev(REPORT, "001", 2026), ev(PREVIEW_PEOPLE, "000", 2026)]
-    participants = [c for c in find_conflicts(evidence) if c.about.startswith("参会人数")]
-    assert [(c.about, c.citations) for c in participants] == [
-        ("参会人数 / number of participants: 超3000 vs 千余", [1, 2, 3])
-    ]
+    same_count = "来自50余个国家和地区的科学家与工程师在这里相遇。"
+    evidence = [ev(PREVIEW, "000", 2026), ev(REPORT, "001", 2026), ev(same_count, "000", 2026)]
+    assert conflicts_of(evidence) == [("国家数: 50余 vs 100多", [1, 2, 3])]
 
 
 def test_same_document_or_same_figure_is_no_conflict() -> None:
-    assert find_conflicts([ev(PREVIEW, "000", 2026), ev(PREVIEW_PEOPLE, "000", 2026)]) == []
-    assert find_conflicts([ev(PREVIEW, "000", 2026), ev(PREVIEW, "001", 2026)]) == []
-    assert find_conflicts([ev(PREVIEW_PEOPLE, "000", 2026), ev("预计超3000名嘉宾参会。", "001", 2026)]) == []
+    people = Measures.discover({"000": PREVIEW_PEOPLE, "001": "预计超3000名参会者到场。"})
+    assert [m.key for m in people.known] == ["名参会者"]
+    assert conflicts_of([ev(PREVIEW, "000", 2026), ev(PREVIEW_PEOPLE, "000", 2026)]) == []
+    assert conflicts_of([ev(PREVIEW, "000", 2026), ev(PREVIEW, "001", 2026)]) == []
+    assert (
+        conflicts_of([ev(PREVIEW_PEOPLE, "000", 2026), ev("预计超3000名参会者到场。", "001", 2026)], people)
+        == []
+    )
+    assert conflicts_of(
+        [ev(PREVIEW_PEOPLE, "000", 2026), ev("预计近千名参会者到场。", "001", 2026)], people
+    ) == [("参会者数: 3000余 vs 近千", [1, 2])]
 
 
 def test_different_editions_do_not_conflict_but_unknown_years_are_compared() -> None:
-    assert find_conflicts([ev(FORUMS_2023, "004", 2023), ev(PREVIEW_FORUMS, "000", 2026)]) == []
-    unknown = find_conflicts([ev(FORUMS_2023, "004", None), ev(PREVIEW_FORUMS, "000", 2026)])
-    assert [(c.about, c.citations) for c in unknown] == [
-        ("平行论坛数 / number of parallel forums: 55 vs 12", [1, 2])
-    ]
+    assert conflicts_of([ev(FORUMS_2023, "004", 2023), ev(PREVIEW_FORUMS, "000", 2026)]) == []
+    unknown = conflicts_of([ev(FORUMS_2023, "004", None), ev(PREVIEW_FORUMS, "000", 2026)])
+    assert unknown == [("平行论坛数: 55 vs 12", [1, 2])]
     # A quote that names its year places itself even when the document's year is unknown.
     dated = ev("2023中关村论坛还举办了55场平行论坛。", "004", None)
-    assert find_conflicts([dated, ev(PREVIEW_FORUMS, "000", 2026)]) == []
+    assert conflicts_of([dated, ev(PREVIEW_FORUMS, "000", 2026)]) == []
 
 
 def test_overlapping_approximations_agree() -> None:
     # 百余场 reads as 100-200 events: 150场 lies inside it, 250场 does not.
     assert (
-        find_conflicts([ev("举办五大板块百余场活动。", "001", 2026), ev("共举办150场活动。", "002", 2026)])
+        conflicts_of([ev("举办五大板块百余场活动。", "001", 2026), ev("共举办150场活动。", "002", 2026)])
         == []
     )
-    clash = find_conflicts(
-        [ev("举办五大板块百余场活动。", "001", 2026), ev("共举办250场活动。", "002", 2026)]
-    )
-    assert [(c.about, c.citations) for c in clash] == [("活动场数 / number of events: 百余 vs 250", [1, 2])]
+    clash = conflicts_of([ev("举办五大板块百余场活动。", "001", 2026), ev("共举办250场活动。", "002", 2026)])
+    assert clash == [("活动数: 百余 vs 250", [1, 2])]
     # Years unknown: the 2026 report and the 2023 article are compared; countries clash, events agree.
-    mixed = find_conflicts([ev(REPORT, "001", None), ev(FORUM_2023, "004", None)])
-    assert [c.about for c in mixed] == ["国家和地区数 / number of countries and regions: 100多 vs 80多"]
+    mixed = conflicts_of([ev(REPORT, "001", None), ev(FORUM_2023, "004", None)])
+    assert [about for about, _ in mixed] == ["国家数: 100多 vs 80多"]
 
 
 def test_figures_read_the_measured_thing() -> None:
-    found = figures([ev(PREVIEW, "000", 2026), ev(REPORT, "001", 2026)])
+    found = figures([ev(PREVIEW, "000", 2026), ev(REPORT, "001", 2026)], MEASURES)
     assert [(f.n, f.measure.key, f.quantity.raw, f.low, f.high) for f in found] == [
-        (1, "countries", "50余", 50, 60),
-        (1, "participants", "超3000", 3000, 4000),
-        (2, "countries", "100多", 100, 200),
-        (2, "participants", "千余", 1000, 2000),
-        (2, "events", "百余", 100, 200),
+        (1, "个国家", "50余", 50, 60),
+        (2, "个国家", "100多", 100, 200),
+        (2, "场活动", "百余", 100, 200),
     ]
+
+
+def test_a_measure_no_list_names_is_found_in_the_documents() -> None:
+    # 座 + 展馆 appears in no list: two documents that count exhibition halls make it a measure.
+    corpus = {"a": "园区去年新建了3座展馆，面积2万平方米。", "b": "据介绍，园区目前共有5座展馆对外开放。"}
+    halls = Measures.discover(corpus)
+    assert [(m.unit, m.noun, m.label) for m in halls.known] == [("座", "展馆", "展馆数")]
+    evidence = [ev(corpus["a"], "a", 2026), ev(corpus["b"], "b", 2026)]
+    assert conflicts_of(evidence, halls) == [("展馆数: 3 vs 5", [1, 2])]
+    # Counted by one document only, it is not a measure, and the same figures are not compared.
+    assert not Measures.discover({"a": corpus["a"], "b": "园区对外开放。"}).known
+    assert conflicts_of(evidence, Measures()) == []
+
+
+def test_dates_and_the_indefinite_article_are_not_measures() -> None:
+    corpus = {
+        "a": "2026年论坛于3月25日开幕，举办了一场活动。",
+        "b": "2023年论坛于5月25日开幕，举办了一场活动。",
+    }
+    assert not Measures.discover(corpus).known

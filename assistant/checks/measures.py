@@ -1,0 +1,169 @@
+"""Measured things, found in the corpus: what a figure counts, read from the words right after it.
+
+A figure with a measure word is followed by the thing it counts: 50余个国家, 12场平行论坛, 千余名嘉宾. The
+thing is the noun phrase after the measure word (jieba's dictionary tags: a run of nouns and their
+modifiers that ends on a noun, up to four words). A (measure word, noun phrase) pair that follows figures
+in at least two different documents of the index is a *measure*: something the sources count, that two of
+them can disagree about. Nothing here names a measure: they come from the documents, once per document
+version, and are kept in the index's catalog (`CorpusMeasures`).
+
+Not measures: a figure before a calendar unit (2026年, 5月, 26日, 1号: a time, not a count), and 一 before a
+measure word (一场 …, 一批 …: the Chinese indefinite article, "a", not a count).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from assistant.figures.numbers import Quantity, extract_quantities
+from vectorstore.index import ForumIndex
+
+CALENDAR_UNITS = frozenset("年 月 日 号".split())  # noqa: SIM905
+INDEFINITE = "一"
+MIN_DOCUMENTS = 2  # a thing two sources can disagree about is one at least two sources count
+MAX_WORDS = 4
+_MODIFIER_TAGS = frozenset({"a", "an", "b", "j", "s", "vn"})
+META_KEY = "measures"
+RULES_VERSION = "1"  # bump when the pair rules change: kept pairs of an older version are found again
+
+
+def _is_noun(tag: str | None) -> bool:
+    return tag is not None and (tag.startswith("n") or tag == "vn")
+
+
+def _tagged_words(text: str) -> list[tuple[str, str | None]]:
+    """jieba's dictionary words of `text` with their dictionary part-of-speech tags (None: not a word)."""
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    tags = jieba.posseg.dt.word_tag_tab
+    return [(word, tags.get(word)) for word in jieba.lcut(text, HMM=False)]
+
+
+def noun_after(text: str, start: int) -> str | None:
+    """The noun phrase that begins at `start` (right after a measure word), or None."""
+    words: list[tuple[str, str | None]] = []
+    for word, tag in _tagged_words(text[start : start + 6 * MAX_WORDS]):
+        if len(words) == MAX_WORDS or not (_is_noun(tag) or tag in _MODIFIER_TAGS):
+            break
+        words.append((word, tag))
+    while words and not _is_noun(words[-1][1]):
+        words.pop()
+    return "".join(word for word, _ in words) or None
+
+
+@dataclass(frozen=True, order=True)
+class Measure:
+    """A measured thing: the measure word and the noun phrase that follow a figure (个 + 国家)."""
+
+    unit: str
+    noun: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.unit}{self.noun}"
+
+    @property
+    def label(self) -> str:
+        """How a conflict names it: the Chinese noun phrase with 数 ("number of"): 国家数, 平行论坛数."""
+        return f"{self.noun}数"
+
+
+def measure_of(text: str, q: Quantity) -> Measure | None:
+    """The (measure word, noun phrase) pair after the figure `q` of `text`, or None."""
+    if q.unit is None or q.unit_end is None or q.unit in CALENDAR_UNITS or q.raw == INDEFINITE:
+        return None
+    noun = noun_after(text, q.unit_end)
+    return Measure(q.unit, noun) if noun else None
+
+
+def measures_in(text: str) -> set[Measure]:
+    """Every (measure word, noun phrase) pair that follows a figure in `text`."""
+    found = (measure_of(text, q) for q in extract_quantities(text))
+    return {m for m in found if m is not None}
+
+
+@dataclass(frozen=True)
+class Measures:
+    """The measures of a corpus: the pairs that follow figures in at least two of its documents."""
+
+    known: frozenset[Measure] = frozenset()
+
+    @classmethod
+    def of_documents(cls, pairs: Mapping[str, Iterable[Measure]]) -> Measures:
+        """From each document's pairs (doc_id -> its pairs), those found in `MIN_DOCUMENTS` documents."""
+        documents: dict[Measure, set[str]] = defaultdict(set)
+        for doc_id, found in pairs.items():
+            for measure in found:
+                documents[measure].add(doc_id)
+        return cls(frozenset(m for m, docs in documents.items() if len(docs) >= MIN_DOCUMENTS))
+
+    @classmethod
+    def discover(cls, texts: Mapping[str, str]) -> Measures:
+        """From documents' texts (doc_id -> text)."""
+        return cls.of_documents({doc_id: measures_in(text) for doc_id, text in texts.items()})
+
+    def measure_at(self, text: str, q: Quantity) -> Measure | None:
+        """The known measure that the figure `q` of `text` counts, or None."""
+        measure = measure_of(text, q) if self.known else None
+        return measure if measure in self.known else None
+
+    def __len__(self) -> int:
+        return len(self.known)
+
+
+class CorpusMeasures:
+    """The measures of one index, found on first use and kept in its catalog, per document version.
+
+    Each document's pairs are stored with its content hash (catalog meta `measures`), so a document is read
+    once per version: opening the index again, or after an ingest, reads only new or changed documents.
+    Thread-safe.
+    """
+
+    def __init__(self, index: ForumIndex) -> None:
+        self.index = index
+        self._lock = threading.Lock()
+        self._measures: Measures | None = None
+
+    def get(self) -> Measures:
+        """The index's measures (the first call reads the documents not yet seen)."""
+        with self._lock:
+            if self._measures is None:
+                self._measures = Measures.of_documents(self._pairs())
+            return self._measures
+
+    def _pairs(self) -> dict[str, list[Measure]]:
+        hashes = self.index.hashes()
+        kept = _read(self.index.catalog.get_meta(META_KEY))
+        current = {doc_id: entry for doc_id, entry in kept.items() if hashes.get(doc_id) == entry[0]}
+        for doc_id in sorted(set(hashes) - set(current)):
+            found = sorted(measures_in(self.index.document(doc_id).text))
+            current[doc_id] = (hashes[doc_id], found)
+        if current != kept:
+            self.index.set_meta({META_KEY: _write(current)})
+        return {doc_id: pairs for doc_id, (_, pairs) in current.items()}
+
+
+def _read(raw: str | None) -> dict[str, tuple[str, list[Measure]]]:
+    try:
+        stored: Any = json.loads(raw) if raw else {}
+        if stored.get("rules") != RULES_VERSION:
+            return {}
+        return {
+            doc_id: (sha, [Measure(unit, noun) for unit, noun in pairs])
+            for doc_id, (sha, pairs) in stored["documents"].items()
+        }
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return {}  # unreadable: found again
+
+
+def _write(pairs: dict[str, tuple[str, list[Measure]]]) -> str:
+    documents = {doc_id: [sha, [[m.unit, m.noun] for m in found]] for doc_id, (sha, found) in pairs.items()}
+    return json.dumps({"rules": RULES_VERSION, "documents": documents}, ensure_ascii=False)
