@@ -249,9 +249,9 @@ def select_evidence(
         return [], EvidenceSignals(coverage=0.0, dense=0.0)
 
     # A follow-up's evidence answers its own words (the focus); the earlier question only helped retrieval.
-    terms = content_terms(" ".join(chinese_queries(retrieval.asked)))
+    terms = content_terms(" ".join(chinese_queries(retrieval.asked)), retrieval.generic)
     if not [t for t in terms if not t.isdigit()]:
-        terms = content_terms(" ".join(chinese_queries(retrieval.queries)))
+        terms = content_terms(" ".join(chinese_queries(retrieval.queries)), retrieval.generic)
     # Editions are checked against document years elsewhere; coverage is about the subject words.
     subject = [t for t in terms if not t.isdigit()]
     asked = " ".join(retrieval.asked)
@@ -294,7 +294,7 @@ def select_evidence(
     found = coverage(subject, best_text) if subject else None
     if retrieval.focus and len(subject) < 2:
         # A follow-up as thin as "他获得的是什么奖？" may be judged with the earlier question's words too.
-        wider = content_terms(" ".join(chinese_queries(retrieval.queries)))
+        wider = content_terms(" ".join(chinese_queries(retrieval.queries)), retrieval.generic)
         wider = list(dict.fromkeys([*subject, *(t for t in wider if not t.isdigit())]))
         found = max(found or 0.0, coverage(wider, best_text)) if wider else found
     signals = EvidenceSignals(

@@ -17,6 +17,7 @@ from assistant.calibration import MIN_LLM_SECONDS
 from assistant.language.detect import language_name
 from assistant.language.gate import script_grammar
 from assistant.language.messages import ANSWER_IN, say
+from assistant.language.terms import GenericWords, content_terms
 from assistant.llm.protocol import Budget, ChatModel
 from assistant.schema import Evidence, Mode
 from kernel.errors import UnavailableError
@@ -147,13 +148,12 @@ def restates_question(answer: str, questions: list[str]) -> bool:
     """True when the answer, markers and years aside, only repeats the question ("It was held on [1].").
 
     Chinese is compared by jieba words, other scripts by words; a figure, a name or any other word that the
-    question does not hold makes it an answer.
+    question does not hold makes it an answer; the language's function words never count. (The corpus's
+    common words do: they can be the answer, as in "the theme was 科技创新".)
     """
-    from assistant.language.terms import content_terms
-
     asked = " ".join(questions).lower()
     text = _MARKER.sub(" ", answer).lower()
-    words = set(content_terms(text)) | set(_WORD.findall(text))
+    words = set(content_terms(text, GenericWords.of())) | set(_WORD.findall(text))
     new = [
         w
         for w in words

@@ -15,7 +15,7 @@ from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
 from assistant.calibration import FUSION_WEIGHTS, RETRIEVAL_CANDIDATES, YEAR_BOOST
 from assistant.figures.dates import years_in
-from assistant.language.terms import chinese_queries, content_terms
+from assistant.language.terms import GenericWords, chinese_queries, content_terms
 from kernel.domain import Chunk
 from vectorstore.index import ForumIndex
 
@@ -44,6 +44,7 @@ class Retrieval:
     hits: list[RetrievedChunk]
     years: set[int]
     focus: list[str] = field(default_factory=list)  # what is asked now (a follow-up's own words)
+    generic: GenericWords = field(default_factory=GenericWords)  # words that are not the question's subject
 
     @property
     def asked(self) -> list[str]:
@@ -70,9 +71,11 @@ class HybridRetriever(BaseRetriever):
         weights: dict[str, float] | None = None,
         year_boost: float = YEAR_BOOST,
         modes: tuple[str, ...] = ("dense", "keyword"),
+        generic: GenericWords | None = None,
     ) -> None:
         super().__init__()
         self.index = index
+        self.generic = generic if generic is not None else GenericWords.of(index.common_terms())
         self.top_k = top_k
         self.candidates = candidates
         self.weights = weights or dict(FUSION_WEIGHTS)
@@ -105,11 +108,15 @@ class HybridRetriever(BaseRetriever):
                 runs.append((f"{mode}_zh", searches[mode](chinese, self.candidates)))
 
         # The question's specific words alone: generic words (论坛, 举办, 多少) drown them in full-query BM25.
-        terms = [t for t in content_terms(" ".join(chinese_queries(queries))) if not t.isdigit()]
+        terms = [
+            t for t in content_terms(" ".join(chinese_queries(queries)), self.generic) if not t.isdigit()
+        ]
         if terms and "keyword" in self.modes:
             runs.append(("keyword_terms", searches["keyword"](" ".join(terms), self.candidates)))
         focus = [q for q in focus or [] if q and q.strip()]
-        focus_terms = [t for t in content_terms(" ".join(chinese_queries(focus))) if not t.isdigit()]
+        focus_terms = [
+            t for t in content_terms(" ".join(chinese_queries(focus)), self.generic) if not t.isdigit()
+        ]
         if focus_terms and focus_terms != terms and "keyword" in self.modes:
             runs.append(("keyword_terms", searches["keyword"](" ".join(focus_terms), self.candidates)))
 
@@ -133,7 +140,7 @@ class HybridRetriever(BaseRetriever):
                 if entry.year in years:
                     entry.score *= self.year_boost
         ranked = sorted(fused.values(), key=lambda e: e.score, reverse=True)[: self.top_k]
-        return Retrieval(queries=queries, hits=ranked, years=years, focus=focus)
+        return Retrieval(queries=queries, hits=ranked, years=years, focus=focus, generic=self.generic)
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         # The llama-index entry point; the engine calls `search` to also pass the Chinese rendering.

@@ -123,6 +123,13 @@ class ForumIndex:
             chunks, keyword = self._chunks, self._keyword
         return [(chunks[cid], score) for cid, score in keyword.search(query, k) if cid in chunks]
 
+    def common_terms(self) -> frozenset[str]:
+        """Keyword tokens in more than half of the indexed chunks: they tell no passage from another
+        (`KeywordIndex.common_terms`; recomputed after every ingest)."""
+        with self._lock:
+            keyword = self._keyword
+        return keyword.common_terms()
+
     def document(self, doc_id: str) -> Document:
         """The stored document (cleaned text and metadata). Raises NotFoundError or BadInputError."""
         doc = self.catalog.document(check_doc_id(doc_id))

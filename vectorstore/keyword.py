@@ -42,6 +42,7 @@ class KeywordIndex:
             raise ValueError("ids and tokens must have the same length")
         self.ids = list(ids)
         self._bm25: Any = None
+        self._common: frozenset[str] | None = None
         if self.ids:
             import bm25s
 
@@ -50,6 +51,26 @@ class KeywordIndex:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def common_terms(self) -> frozenset[str]:
+        """Tokens found in more than half of the indexed passages (and in at least two).
+
+        Such a token is more likely to occur in a passage that does not answer than in one that does: its
+        Robertson-Sparck Jones weight, log((N - df + 0.5) / (df + 0.5)), is negative. Document frequencies
+        are read from the BM25 matrix (one stored score per passage holding the token), computed once.
+        """
+        if self._common is None:
+            common: frozenset[str] = frozenset()
+            if self._bm25 is not None:
+                df = np.diff(self._bm25.scores["indptr"])
+                n = len(self.ids)
+                common = frozenset(
+                    token
+                    for token, i in self._bm25.vocab_dict.items()
+                    if token and i < len(df) and df[i] * 2 > n and df[i] >= 2
+                )
+            self._common = common
+        return self._common
 
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
         """Top-k chunk ids by BM25 score (only scores > 0), best first."""

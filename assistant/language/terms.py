@@ -1,28 +1,59 @@
-"""The specific words of a question: what keyword search and coverage should look for."""
+"""The specific words of a question: what keyword search and coverage should look for.
+
+A word is generic, and so not specific, for one of two reasons, neither of them a list written here:
+- it is a function word of the language: the stop-word lists of stopwords-iso (the `stopwordsiso` package)
+  for the languages whose words reach this code (Chinese renderings of questions, with Latin names and
+  terms in them: zh and en);
+- it is common in the corpus: a keyword token found in more than half of the indexed chunks
+  (`ForumIndex.common_terms`), computed from the index after every ingest.
+Interrogatives (哪, 什么, 多少 …) are the asking, not the subject: they are dropped by their morphemes.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from vectorstore.keyword import tokenize
 
-# Words that every question about this corpus shares: they say nothing about whether a sentence answers.
-GENERIC_WORDS = frozenset(
-    """中关村 论坛 中关村论坛 年会 举办 举行 召开 多少 什么 哪些 哪个 哪 几 几个 是 的 了 吗 呢 在 有 和 与 及
-    年 届 本届 今年 这 那 它 其 该 请问 一共 共 总共 个 场 名 位 次 为 被 将 从 到 对 于 上 中 谁 如何 怎么
-    怎样 时候 何时 哪天 哪几天 期间 当时 时间 多久 多长 多长时间 the of and a an in on at to for is are was were what
-    which who how many much when where did does do forum zhongguancun""".split()  # noqa: SIM905
-)
+# The languages whose words content_terms sees: Chinese text, with Latin-script names and terms in it.
+FUNCTION_WORD_LANGUAGES = ("zh", "en")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
-_QUESTION_WORD = re.compile(r"哪|什么|多少|几|谁|怎|吗|呢|是否")
+_QUESTION_WORD = re.compile(r"哪|什么|多少|多久|多长|几|谁|怎|吗|呢|是否")
 
 
-def content_terms(text: str) -> list[str]:
+def function_words(languages: Iterable[str] = FUNCTION_WORD_LANGUAGES) -> frozenset[str]:
+    """The stop words of `languages` (ISO 639-1 codes) from stopwords-iso, lowercased; figures are never
+    function words (the English list holds "10" and "39", the Chinese one the full-width digits)."""
+    import stopwordsiso
+
+    words = (w.strip().lower() for lang in languages for w in stopwordsiso.stopwords(lang))
+    return frozenset(w for w in words if w and not any(ch.isdigit() for ch in w))
+
+
+@dataclass(frozen=True)
+class GenericWords:
+    """Words that say nothing about which sentence answers: the language's and the corpus's."""
+
+    function: frozenset[str] = frozenset()
+    corpus: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, corpus: Iterable[str] = ()) -> GenericWords:
+        """The language's function words and the corpus's common terms (`ForumIndex.common_terms()`)."""
+        return cls(function_words(), frozenset(corpus))
+
+    def __contains__(self, word: object) -> bool:
+        return word in self.function or word in self.corpus
+
+
+def content_terms(text: str, generic: GenericWords) -> list[str]:
     """The question's specific words: tokens that are not generic, not punctuation, not single Han chars."""
     terms = []
     for token in tokenize(text, for_search=False):
         t = token.strip().lower()
-        if not t or t in GENERIC_WORDS or not any(ch.isalnum() for ch in t):
+        if not t or t in generic or not any(ch.isalnum() for ch in t):
             continue
         if len(t) == 1 and not t.isdigit():
             continue

