@@ -22,28 +22,12 @@ from typing import Any
 
 from evals.configs import LLMPool, eval_settings, get_spec, open_eval_index
 from evals.dataset import EvalItem, load_items
+from evals.news import news_articles
 from evals.report import new_report, table
 from evals.runner import run_configs, worst_failures
-from kernel.errors import NotFoundError
 from kernel.settings import Settings
 
 DISTRACTOR_CONFIGS = ["hybrid-extract"]
-
-
-def news_articles(bench: Path, limit: int | None = None) -> list[str]:
-    """Distinct news articles in file order (the files repeat some articles), at most `limit`."""
-    folder = bench / "crud-news"
-    files = sorted(folder.glob("documents_dup_part_*"))
-    if not files:
-        raise NotFoundError(f"No documents_dup_part_* files in {folder}; set FORUM_BENCHMARKS_DIR.")
-    seen: dict[str, None] = {}
-    for path in files:
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                seen.setdefault(line.strip(), None)
-            if limit is not None and len(seen) >= limit:
-                return list(seen)
-    return list(seen)
 
 
 def write_corpus(folder: Path, forum_corpus: Path, articles: Sequence[str]) -> None:

@@ -262,7 +262,9 @@ def run_xquad(
     if split is not None:
         ids = {qid for qid, side in read_split(xquad_split_path()).items() if split in ("all", side)}
         questions = {lang: [q for q in qs if q.qid in ids] for lang, qs in questions.items()}
-        report["notes"].append(f"Split {split}: the {len(ids)} question ids of that side of xquad_split.json.")
+        report["notes"].append(
+            f"Split {split}: the {len(ids)} question ids of that side of xquad_split.json."
+        )
     if limit:
         questions = {lang: sample(qs, limit) for lang, qs in questions.items()}
     corpus = eval_settings(settings, "xquad").data_dir / "corpus"

@@ -13,7 +13,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from evals.distractor import news_articles
+from evals.news import news_articles
 from ingest.chunking import chunk_document
 from ingest.loaders import read_document
 from kernel.settings import Settings

@@ -10,8 +10,8 @@ import pytest
 from evals.commands import by_split, fill_report, select_items
 from evals.configs import CONFIGS, FORUM_CONFIGS, LLMPool, get_spec
 from evals.dataset import load_items, split_counts
-from evals.distractor import news_articles
 from evals.distractor import write_corpus as write_distractor_corpus
+from evals.news import news_articles
 from evals.report import REPORT_KEYS, new_report, write_report
 from evals.runner import failure_severity, run_configs, summarize, worst_failures
 from evals.xquad import LANGS, chunk_rank, load_xquad, rank_scores, sample
