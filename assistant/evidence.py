@@ -23,7 +23,7 @@ from assistant.calibration import (
     FOLLOW_UP_FOCUS_WEIGHT,
 )
 from assistant.checks.guard import addresses_the_model
-from assistant.language.terms import chinese_queries, content_terms
+from assistant.language.terms import chinese_queries, content_terms, subject_words
 from assistant.retrieval import Retrieval
 from assistant.schema import Evidence
 from kernel.domain import Sentence
@@ -253,7 +253,7 @@ def select_evidence(
     if not [t for t in terms if not t.isdigit()]:
         terms = content_terms(" ".join(chinese_queries(retrieval.queries)), retrieval.generic)
     # Editions are checked against document years elsewhere; coverage is about the subject words.
-    subject = [t for t in terms if not t.isdigit()]
+    subject = subject_words(terms)
     asked = " ".join(retrieval.asked)
     doc_years = {s.doc_id: index.document(s.doc_id).year for s in candidates}
     sentence_vecs = cache.vectors(candidates)
@@ -295,7 +295,7 @@ def select_evidence(
     if retrieval.focus and len(subject) < 2:
         # A follow-up as thin as "他获得的是什么奖？" may be judged with the earlier question's words too.
         wider = content_terms(" ".join(chinese_queries(retrieval.queries)), retrieval.generic)
-        wider = list(dict.fromkeys([*subject, *(t for t in wider if not t.isdigit())]))
+        wider = list(dict.fromkeys([*subject, *subject_words(wider)]))
         found = max(found or 0.0, coverage(wider, best_text)) if wider else found
     signals = EvidenceSignals(
         coverage=found,

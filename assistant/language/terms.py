@@ -63,6 +63,19 @@ def content_terms(text: str, generic: GenericWords) -> list[str]:
     return list(dict.fromkeys(terms))
 
 
+# jieba's dictionary tags of verbs (vn, a verbal noun such as 活动, names a thing and is not one).
+_VERB_TAGS = frozenset({"v", "vd", "vg", "vi", "vq"})
+
+
+def subject_words(terms: list[str]) -> list[str]:
+    """The terms that name what is asked about: not figures, and not verbs. A question's predicate is what
+    sources word differently (举办, 举行, 召开 for one event), while the things it names stay the same."""
+    import jieba.posseg
+
+    tags = jieba.posseg.dt.word_tag_tab
+    return [t for t in terms if not t.isdigit() and tags.get(t) not in _VERB_TAGS]
+
+
 def chinese_queries(queries: list[str]) -> list[str]:
     """The Chinese renderings: keyword coverage against Chinese sources only means something for them."""
     return [q for q in queries if len(_HAN.findall(q)) * 2 >= len(q.strip()) // 2 and _HAN.search(q)]

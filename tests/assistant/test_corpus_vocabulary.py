@@ -8,7 +8,7 @@ from pathlib import Path
 
 from assistant.checks.measures import META_KEY, CorpusMeasures
 from assistant.engine import ForumEngine
-from assistant.language.terms import GenericWords, content_terms, function_words
+from assistant.language.terms import GenericWords, content_terms, function_words, subject_words
 from assistant.schema import Question
 from ingest.pipeline import ingest
 from kernel.domain import Chunk
@@ -48,6 +48,11 @@ def test_content_terms_drop_function_words_corpus_words_and_the_asking() -> None
     assert content_terms("Which robots were exhibited in the 园区?", generic) == ["robots", "exhibited"]
     # Without the corpus's words, the same word is specific.
     assert content_terms("园区的展馆有多少座？", GenericWords.of()) == ["园区", "展馆"]
+
+
+def test_subject_words_name_things_not_figures_or_predicates() -> None:
+    # A source says 举办 where a rendering says 召开: the predicate is no test of the subject; 活动 (vn) is.
+    assert subject_words(["2026", "召开", "举办", "平行", "活动", "展馆"]) == ["平行", "活动", "展馆"]
 
 
 DOCS = {

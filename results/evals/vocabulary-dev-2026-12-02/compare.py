@@ -2,6 +2,10 @@
 old hand-written GENERIC_WORDS and for the new generic words (stopwords-iso + corpus common terms), on the
 same understood questions (one LLM rendering per item, shared by both)."""
 import json, sys, time
+import assistant.evidence as evidence_module
+from assistant.language.terms import subject_words as nouns_only
+def figures_out(terms):
+    return [t for t in terms if not t.isdigit()]
 from collections import Counter
 from dataclasses import asdict, replace
 
@@ -50,13 +54,14 @@ def main(out):
     new = engine.retriever
     noverbs = HybridRetriever(index, top_k=settings.top_k, generic=NoVerbs(new_generic.function, new_generic.corpus))
     print("corpus common terms:", sorted(new_generic.corpus), file=sys.stderr)
-    rows = {"old": [], "new": []}
+    rows = {"old": [], "new": [], "subject_nouns": []}
     terms = []
     t0 = time.perf_counter()
     for n, item in enumerate(items):
         understood = engine._understand(item.to_question(), Budget(settings.llm_timeout_s))
-        for name, retriever in (("old", old), ("new", new)):
+        for name, retriever, subject in (("old", old, figures_out), ("new", new, figures_out), ("subject_nouns", new, nouns_only)):
             engine.retriever = retriever
+            evidence_module.subject_words = subject
             found = engine._find(understood)
             rows[name].append(observed(item, understood, found))
         terms.append({"id": item.id, "lang": item.language, "standalone": understood.standalone, "chinese": understood.chinese,
