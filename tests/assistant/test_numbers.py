@@ -188,3 +188,9 @@ def test_dates(text: str, expected: list[tuple[int | None, int | None, int | Non
     found = extract_dates(text)
     assert [(d.year, d.month, d.day) for d in found] == expected
     assert all(text[slice(*d.span)] == d.raw for d in found)
+
+
+def test_a_k_suffix_in_either_case_is_a_thousand() -> None:
+    # A news article's "5K" (capital K) once stopped every answer over the 58k-chunk index: the magnitude
+    # pattern matched k or K, but neither had a value.
+    assert [q.value for q in extract_quantities("参加5K跑步和10k骑行")][:2] == [5000.0, 10000.0]
