@@ -6,6 +6,7 @@ of the latency, and short prompts also keep a small model on topic.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Generator
@@ -17,7 +18,8 @@ from assistant.calibration import MIN_LLM_SECONDS
 from assistant.language.detect import language_name
 from assistant.language.gate import script_grammar
 from assistant.language.messages import ANSWER_IN, say
-from assistant.language.terms import GenericWords, content_terms
+from assistant.language.terms import GenericWords, content_terms, function_words
+from assistant.language.written import LANGUAGES
 from assistant.llm.protocol import Budget, ChatModel
 from assistant.schema import Evidence, Mode
 from kernel.errors import UnavailableError
@@ -132,31 +134,31 @@ def extractive_answer(evidence: list[Evidence], numbers: list[int] | None = None
     return " ".join(f"{evidence[n - 1].quote}[{n}]" for n in chosen if 0 < n <= len(evidence))
 
 
-# Words that carry no answer: function words and the verbs of "it was held / given / located in".
-_FILLER = frozenset(
-    """the a an it its this that these those there was were is are be been has have had of on in at to by
-    for from with and or as about than per into during which who what when where was held given took place
-    located le la les l un une des du de d est était a été s se sont et en au aux par pour sur dans der die
-    das den dem des ein eine einer ist war wurde wurden und im am zum zur von mit el los las un una es fue
-    fueron y del al por para con en на в и с по был была было были это""".split()  # noqa: SIM905
-)
 _WORD = re.compile(r"[^\W_\u3400-\u9fff]+")  # words of other scripts; Chinese goes through jieba
 _YEARLIKE = re.compile(r"^(?:19|20)\d\d$")
+
+
+@functools.cache
+def _answer_function_words() -> frozenset[str]:
+    """The function words of every language an answer is written in (stopwords-iso), read once."""
+    return function_words(LANGUAGES)
 
 
 def restates_question(answer: str, questions: list[str]) -> bool:
     """True when the answer, markers and years aside, only repeats the question ("It was held on [1].").
 
     Chinese is compared by jieba words, other scripts by words; a figure, a name or any other word that the
-    question does not hold makes it an answer; the language's function words never count. (The corpus's
+    question does not hold makes it an answer; function words of the answer languages (stopwords-iso)
+    never count. (The corpus's
     common words do: they can be the answer, as in "the theme was 科技创新".)
     """
     asked = " ".join(questions).lower()
     text = _MARKER.sub(" ", answer).lower()
-    words = set(content_terms(text, GenericWords.of())) | set(_WORD.findall(text))
+    generic = GenericWords(function=_answer_function_words())
+    words = set(content_terms(text, generic)) | set(_WORD.findall(text))
     new = [
         w
         for w in words
-        if w not in asked and w not in _FILLER and not _YEARLIKE.match(w) and (len(w) > 1 or w.isdigit())
+        if w not in asked and w not in generic and not _YEARLIKE.match(w) and (len(w) > 1 or w.isdigit())
     ]
     return not new
