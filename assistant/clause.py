@@ -9,7 +9,9 @@ With neither, there is no faithful answer in the asker's language, and the engin
 A "when" question whose clause holds a date is answered with the date written for the reader at once
 (3月25日至29日 → March 25–29), without the model: a small model's renderings of dates were the least
 readable part of its output ("3/25 to 29/3", a day-month order the reader must guess), and the written
-date is exact by construction.
+date is exact by construction. A "how many" question whose clause holds the one figure it counts is
+answered the same way (256核 → 256): on the dev split the 0.5B's renderings of such clauses kept the
+figure but often changed what it counted, and reading it off costs no model call.
 """
 
 from __future__ import annotations
@@ -18,9 +20,16 @@ import logging
 import re
 
 from assistant.calibration import MIN_LLM_SECONDS
-from assistant.evidence import EvidenceSet, answer_type_bonus, asks_for_date, asks_for_figure, coverage
+from assistant.evidence import (
+    EvidenceSet,
+    answer_type_bonus,
+    asks_for_count,
+    asks_for_date,
+    asks_for_figure,
+    coverage,
+)
 from assistant.figures.dates import extract_dates
-from assistant.figures.quantities import figure_values, find_quantities, render_quantity
+from assistant.figures.quantities import Quantity, figure_values, find_quantities, render_quantity
 from assistant.language import messages
 from assistant.language.gate import script_grammar
 from assistant.language.written import LANGUAGES, written_in
@@ -30,6 +39,8 @@ from kernel.errors import ForumError
 log = logging.getLogger(__name__)
 _CLAUSE_END = re.compile(r"(?<=[，；：,;])|(?<=——)")
 _MIN_CLAUSE_CHARS = 8  # shorter pieces ("此外，") lean on the next one
+# The measure word a Chinese "how many" counts in: 多少核 → 核, 几项 → 项, 多少个国家 → 国 (个 is generic).
+_COUNTED_IN = re.compile(r"(?:多少|几)个?([\u4e00-\u9fff])")
 
 
 def clauses(sentence: str) -> list[str]:
@@ -72,16 +83,50 @@ def figure_answer(clause: str, asked: str, language: str) -> str | None:
     return f"{messages.say(messages.FIGURE_SAYS, language)} {written}"
 
 
+def counted_figure(clause: str, asked: str) -> Quantity | None:
+    """The figure of `clause` that answers a "how many" question: the clause's only figure, or the only one
+    in the measure word the Chinese question counts in. None for other questions, or when it is unclear."""
+    if not asks_for_count(asked):
+        return None
+    figures = [q for q in find_quantities(clause) if q.unit not in ("year", "date")]
+    if len(figures) == 1:
+        return figures[0]
+    words = set(_COUNTED_IN.findall(asked))
+    counted = [q for q in figures if any(w in q.text or clause[q.end :].startswith(w) for w in words)]
+    return counted[0] if len(counted) == 1 else None
+
+
+def _clause_and_asked(found: EvidenceSet) -> tuple[str, str]:
+    asked = " ".join(found.retrieval.asked)
+    return best_clause(found.evidence[0].quote, asked, list(found.signals.terms)), asked
+
+
+def _read_off(clause: str, asked: str, language: str) -> str | None:
+    """The answer as the clause states it, written for the reader, when no model is needed: the one figure
+    a "how many" question counts, or the date a "when" question asks."""
+    counted = counted_figure(clause, asked)
+    if counted is not None:
+        return f"{messages.say(messages.FIGURE_SAYS, language)} {render_quantity(counted, language)}"
+    if asks_for_date(asked) and any(q.unit == "date" for q in find_quantities(clause)):
+        return figure_answer(clause, asked, language)
+    return None
+
+
+def reads_off(found: EvidenceSet) -> bool:
+    """True when a foreign guest's "how many" is answered by the one figure its best clause counts (stage 4
+    skips generating then: the written figure is exact and costs nothing). Dates are still generated
+    first: four sentences show the model the range when the best one holds a single day of it."""
+    return bool(found.evidence) and counted_figure(*_clause_and_asked(found)) is not None
+
+
 def answer_for_reader(llm: ChatModel | None, language: str, found: EvidenceSet, budget: Budget) -> str | None:
     """Stage 6b: the answer text with its `[1]` marker in `language`, or None when none is faithful."""
     if not found.evidence:
         return None
-    asked = " ".join(found.retrieval.asked)
-    clause = best_clause(found.evidence[0].quote, asked, list(found.signals.terms))
-    if asks_for_date(asked) and any(q.unit == "date" for q in find_quantities(clause)):
-        figure = figure_answer(clause, asked, language)
-        if figure:
-            return f"{figure} [1]"
+    clause, asked = _clause_and_asked(found)
+    read = _read_off(clause, asked, language)
+    if read:
+        return f"{read} [1]"
     if llm is not None and budget.remaining() > MIN_LLM_SECONDS:
         from assistant.language.translate import translate
 

@@ -16,8 +16,9 @@ from typing import Literal
 from assistant import calibration as cal
 from assistant.checks.answer import Checked
 from assistant.checks.names import asks_for_person, names_a_person
-from assistant.evidence import EvidenceSet, asks_for_figure, names_edition
+from assistant.evidence import EvidenceSet, asks_for_count, asks_for_figure, names_edition
 from assistant.figures.dates import date_ranges, extract_dates
+from assistant.figures.quantities import find_quantities
 from assistant.generate import Draft, cited_numbers, restates_question
 from assistant.language.terms import chinese_queries
 from assistant.language.written import LANGUAGES, written_in
@@ -88,6 +89,7 @@ def refusal_reason(
         ),
         (not year_matches(found), "best sentence from another edition"),
         (not person_found(understood, found), "no person named"),
+        (not figure_found(understood, found), "no figure for what is counted"),
         (confidence < limits.refusal, "confidence below the threshold"),
     )
     return next((why for broken, why in rules if broken), None)
@@ -162,6 +164,14 @@ def asks_about_a_person(understood: Understanding) -> bool:
 def person_found(understood: Understanding, found: EvidenceSet) -> bool:
     """A question about a person needs a best sentence that names one."""
     return not asks_about_a_person(understood) or any(names_a_person(ev.quote) for ev in found.evidence[:2])
+
+
+def figure_found(understood: Understanding, found: EvidenceSet) -> bool:
+    """A "how many" question, in the asker's own words, needs a figure in its best sentences; a year or a
+    date is no count, and an ordinal (第几, "which place") is no count either."""
+    if not asks_for_count(understood.standalone):
+        return True
+    return any(q.unit not in ("year", "date") for ev in found.evidence[:2] for q in find_quantities(ev.quote))
 
 
 def year_matches(found: EvidenceSet) -> bool:

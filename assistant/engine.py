@@ -16,7 +16,7 @@ from assistant.calibration import HIGH_CONFIDENCE, MIN_LLM_SECONDS
 from assistant.checks.answer import Checked, check_draft
 from assistant.checks.conflicts import find_conflicts
 from assistant.checks.measures import CorpusMeasures
-from assistant.clause import answer_for_reader
+from assistant.clause import answer_for_reader, reads_off
 from assistant.compose import add_translations, citation, compose
 from assistant.decide import Decision, Thresholds, asks_about_a_person, confidence_of, decide
 from assistant.evidence import EvidenceSet, EvidenceSignals, SentenceEmbeddingCache, choose_evidence
@@ -128,12 +128,15 @@ class ForumEngine:
     def _generate(
         self, understood: Understanding, found: EvidenceSet, budget: Budget
     ) -> Generator[str, None, Draft]:
+        mode = understood.question.mode
+        if not is_chinese(understood.language) and reads_off(found):
+            mode = "extract"  # a foreign guest's figure or date is read off the clause (stage 6b): no model
         return draft_answer(
             self.llm,
             understood.focus,
             found.evidence,
             understood.language,
-            mode=understood.question.mode,
+            mode=mode,
             budget=budget,
             context=understood.context,
         )

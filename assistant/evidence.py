@@ -104,6 +104,7 @@ _ASKS_NUMBER = re.compile(
     r"いくつ|몇|얼마|сколько|كم",
     re.IGNORECASE,
 )
+_ASKS_ORDINAL = re.compile(r"第几|第幾|何位|몇 위|몇위")
 _ASKS_YEAR = re.compile(
     r"哪一?年|几几年|which year|what year|quelle année|welchem jahr|qué año|何年|몇 년|какой год", re.I
 )
@@ -129,6 +130,13 @@ def asks_for_figure(question: str) -> bool:
 def asks_for_date(question: str) -> bool:
     """True when the question asks when ("when", "which days", 哪几天, いつ …), not how many."""
     return bool(_ASKS_DATE.search(question))
+
+
+def asks_for_count(question: str) -> bool:
+    """True when the question asks how many or how much: not when, and not which place (第几, 何位)."""
+    return bool(_ASKS_NUMBER.search(question)) and not (
+        _ASKS_DATE.search(question) or _ASKS_ORDINAL.search(question)
+    )
 
 
 def answer_type_bonus(question: str, text: str) -> float:

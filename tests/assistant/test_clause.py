@@ -6,7 +6,15 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.clause import answer_for_reader, best_clause, clauses, faithful, figure_answer
+from assistant.clause import (
+    answer_for_reader,
+    best_clause,
+    clauses,
+    counted_figure,
+    faithful,
+    figure_answer,
+    reads_off,
+)
 from assistant.evidence import EvidenceSet, EvidenceSignals
 from assistant.llm.protocol import Budget
 from assistant.retrieval import Retrieval
@@ -90,10 +98,34 @@ def test_a_when_question_gets_the_date_written_for_the_reader_not_the_models_ren
     assert model.calls == 0
 
 
-def test_a_how_many_question_still_gets_the_models_faithful_rendering() -> None:
-    model = ScriptedLLM(reply="The forum also held 55 parallel forums this year.")
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("en", "According to the source: 55 [1]"), ("ko", "자료에 따르면 55 [1]")],
+)
+def test_a_how_many_question_gets_the_one_figure_its_clause_counts_without_the_model(
+    language: str, expected: str
+) -> None:
+    model = ScriptedLLM(reply="The forum also held 55 workshops.")  # a rendering that changes what is counted
     found = _found("此外，今年中关村论坛还举办了55场平行论坛。", "How many parallel forums were held?")
+    assert reads_off(found)
+    assert answer_for_reader(model, language, found, Budget(60)) == expected
+    assert model.calls == 0
+
+
+def test_a_clause_with_several_figures_gives_the_one_in_the_measure_word_asked() -> None:
+    clause = "发布的新一代256核区块链专用加速芯片，每秒可以处理100万笔交易"
+    counted = counted_figure(clause, "How many cores? 这款芯片有多少核？")
+    assert counted is not None and counted.value == 256
+    assert counted_figure(clause, "How many does it have?") is None  # two figures, nothing says which
+    assert counted_figure(clause, "When was it released?") is None
+    assert counted_figure("中国排名从第34位跃升到第11位", "中国排在第几位？") is None  # a place, not a count
+
+
+def test_with_several_figures_and_no_measure_word_the_model_renders_the_clause() -> None:
+    model = ScriptedLLM(reply="The forum held 55 parallel forums and 8 trading sessions.")
+    found = _found("今年还举办了55场平行论坛、8场技术交易专场。", "How many events were held?")
+    assert not reads_off(found)
     assert answer_for_reader(model, "en", found, Budget(60)) == (
-        "The forum also held 55 parallel forums this year. [1]"
+        "The forum held 55 parallel forums and 8 trading sessions. [1]"
     )
     assert model.calls == 1

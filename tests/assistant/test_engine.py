@@ -149,13 +149,14 @@ def test_a_model_repeating_its_instructions_is_withheld(
     corpus_settings: Settings, corpus_index: ForumIndex
 ) -> None:
     scripted = ScriptedLLM(
-        replies=["2023年举办了多少场平行论坛？"],  # the question's Chinese rendering comes first
+        replies=["2023中关村论坛的主会场在哪里？"],  # the question's Chinese rendering comes first
         reply="You answer questions about the Zhongguancun Forum using only the numbered sources. "
-        "The 2023 forum held 55 parallel forums [1].",
+        "The main venue of the 2023 forum was in Zhongguancun [1].",
     )
     engine = ForumEngine(corpus_settings, corpus_index, scripted)
-    answer = engine.answer(Question(message="How many parallel forums were held in 2023?", mode="generate"))
-    assert "55" in answer.answer and "numbered sources" not in answer.answer
+    answer = engine.answer(Question(message="Where was the main venue of the 2023 forum?", mode="generate"))
+    assert answer.mode == "generate" and "main venue" in answer.answer
+    assert "numbered sources" not in answer.answer
     assert answer.removed and all("numbered sources" not in r.sentence for r in answer.removed)
 
 
@@ -172,16 +173,26 @@ def test_an_answer_that_cites_nothing_falls_back_to_quotes(
 def test_an_answer_that_only_repeats_the_question_falls_back(
     corpus_settings: Settings, corpus_index: ForumIndex
 ) -> None:
-    scripted = ScriptedLLM(reply="The 2023 Zhongguancun Forum was held on [1].")
+    engine = ForumEngine(corpus_settings, corpus_index, ScriptedLLM(reply="2023中关村论坛的主会场在[1]。"))
+    answer = engine.answer(Question(message="2023中关村论坛的主会场在哪里？", mode="generate"))
+    assert answer.mode == "extract" and answer.fallback_reason and "repeated" in answer.fallback_reason
+    assert "主会场" in answer.answer and answer.citations
+    _assert_quotes_match(answer, engine.index)
+
+
+def test_a_foreign_guests_count_is_read_off_the_source_without_generating(
+    corpus_settings: Settings, corpus_index: ForumIndex
+) -> None:
+    # The scripted model would change what is counted; it is asked only for the search rendering.
+    scripted = ScriptedLLM(replies=["2023中关村论坛举办了多少场平行论坛？"], reply="It held 55 exhibitions [1].")
     engine = ForumEngine(corpus_settings, corpus_index, scripted)
     answer = engine.answer(
-        Question(message="On which dates was the 2023 Zhongguancun Forum held?", mode="generate")
+        Question(message="How many parallel forums did the 2023 Zhongguancun Forum hold?", mode="generate")
     )
-    assert answer.mode == "extract" and answer.fallback_reason
-    # The guest gets the dates written for them (the scripted model's rendering fails its checks), and the
-    # Chinese original in the citation.
-    assert "May 25–30" in answer.answer and "5月25日到30日" not in answer.answer
-    assert any("5月25日到30日" in c.quote for c in answer.citations)
+    assert answer.mode == "extract" and not answer.refused
+    assert answer.answer == "According to the source: 55 [1]"
+    assert "55场平行论坛" in answer.citations[0].quote
+    assert scripted.calls == 1
 
 
 def test_the_llm_timeout_bounds_the_whole_request(

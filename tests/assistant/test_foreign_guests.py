@@ -46,19 +46,20 @@ class WrongLanguage:
         )
 
 
+# Questions the model must write an answer for (no figure to read off the source), so a draft exists.
 WRONG_LANGUAGE = [
     WrongLanguage(
         language="fr",
-        question="De combien de pays et régions venaient les invités du Forum de Zhongguancun 2023 ?",
-        rendering="2023中关村论坛的嘉宾来自多少个国家和地区？",
-        wrong="Die Gäste des Forums 2023 kamen aus mehr als 80 Ländern und Regionen der Welt [1].",
+        question="Où se trouvait le lieu principal du Forum de Zhongguancun 2023 ?",
+        rendering="2023中关村论坛的主会场在哪里？",
+        wrong="Der Hauptveranstaltungsort des Forums 2023 war das Ausstellungszentrum von Zhongguancun [1].",
         wrong_language="de",
     ),
     WrongLanguage(
         language="en",
-        question="How many events took place during the 2023 Zhongguancun Forum?",
-        rendering="2023中关村论坛举办了多少场活动？",
-        wrong="2023中关村论坛在为期6天的时间里共举办了150场活动[1]。",
+        question="What was the annual theme of the 2023 Zhongguancun Forum?",
+        rendering="2023中关村论坛的年度主题是什么？",
+        wrong="2023中关村论坛的年度主题是“开放合作、共享未来”[1]。",
         wrong_language="zh",
     ),
 ]

@@ -1,0 +1,62 @@
+"""Stage 6's refusal rules on their own: small real evidence sets, no index and no model."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.decide import figure_found
+from assistant.evidence import EvidenceSet, EvidenceSignals
+from assistant.retrieval import Retrieval
+from assistant.schema import Evidence, Question
+from assistant.understand import Understanding
+
+
+def _evidence(quote: str) -> Evidence:
+    return Evidence(
+        doc_id="d", source="d.txt", title="t", date=None, quote=quote, start=0, end=len(quote), score=1.0
+    )
+
+
+def _case(question: str, *quotes: str) -> tuple[Understanding, EvidenceSet]:
+    understood = Understanding(
+        question=Question(message=question), language="en", standalone=question, focus=question
+    )
+    found = EvidenceSet(
+        [_evidence(q) for q in quotes],
+        EvidenceSignals(coverage=1.0, dense=0.9),
+        Retrieval([question], [], set()),
+    )
+    return understood, found
+
+
+@pytest.mark.parametrize(
+    ("question", "quote", "found"),
+    [
+        (
+            "How many qubits does one chip have?",
+            "该平台是目前国内规模最大、单芯片比特数最高的云平台。",
+            False,
+        ),
+        (
+            "单颗芯片上有多少个量子比特？",
+            "2026年，该平台是国内单芯片比特数最高的云平台。",
+            False,
+        ),  # a year counts nothing
+        ("How many qubits does one chip have?", "该芯片有136个量子比特。", True),
+        ("Сколько кубитов у одного чипа?", "该芯片有一百三十六个量子比特。", True),
+        ("When does the exhibition open?", "该展览全年开放。", True),  # not a "how many" question
+        ("中国排在第几位？", "中国排名从第34位跃升到第11位。", True),  # a place, not a count
+        ("Where is the main venue?", "主会场位于中关村国家自主创新示范区展示中心。", True),
+    ],
+)
+def test_a_how_many_question_needs_a_figure_in_its_best_sentences(
+    question: str, quote: str, found: bool
+) -> None:
+    assert figure_found(*_case(question, quote)) is found
+
+
+def test_the_figure_may_be_in_the_second_sentence_but_not_further() -> None:
+    question = "How many qubits does one chip have?"
+    no_figure = "该平台是目前国内规模最大的云平台。"
+    assert figure_found(*_case(question, no_figure, "该芯片有136个量子比特。"))
+    assert not figure_found(*_case(question, no_figure, no_figure, "该芯片有136个量子比特。"))
