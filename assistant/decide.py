@@ -16,9 +16,10 @@ from typing import Literal
 from assistant import calibration as cal
 from assistant.checks.answer import Checked
 from assistant.checks.names import asks_for_person, names_a_person
+from assistant.clause import counted_in_best_clause
 from assistant.evidence import EvidenceSet, asks_for_count, asks_for_figure, names_edition
 from assistant.figures.dates import date_ranges, extract_dates
-from assistant.figures.quantities import find_quantities
+from assistant.figures.quantities import figure_values, find_quantities
 from assistant.generate import Draft, cited_numbers, restates_question
 from assistant.language.terms import chinese_queries
 from assistant.language.written import LANGUAGES, written_in
@@ -102,6 +103,8 @@ def _fallback_reason(understood: Understanding, found: EvidenceSet, text: str) -
     if asks_for_figure(asked) and not _ANY_FIGURE.search(stated):
         # "The forum was held [1]." answers nothing: a figure or date was asked for.
         return "The generated answer did not state the figure or date asked for; extractive answer given instead."
+    if _misses_the_count(text, found):
+        return "The generated answer cited the best source but not the figure it counts; extractive answer given instead."
     if not _MARKER_ONLY.sub("", text).strip(" .。,，;；"):
         return "No generated sentence survived verification; extractive answer given instead."
     if not in_language(text, understood.language):
@@ -114,6 +117,13 @@ def _fallback_reason(understood: Understanding, found: EvidenceSet, text: str) -
     if restates_question(text, [*found.retrieval.queries, understood.focus]):
         return "The generated answer only repeated the question; extractive answer given instead."
     return None
+
+
+def _misses_the_count(text: str, found: EvidenceSet) -> bool:
+    """True when the answer cites the best sentence for a "how many" but states another figure of it, or
+    none ("256核芯片每秒处理100万笔交易" asked for cores, answered with the transactions)."""
+    counted = counted_in_best_clause(found)
+    return counted is not None and 1 in cited_numbers(text) and counted.value not in figure_values(text)
 
 
 def in_language(text: str, language: str) -> bool:

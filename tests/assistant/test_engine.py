@@ -184,7 +184,9 @@ def test_a_foreign_guests_count_is_read_off_the_source_without_generating(
     corpus_settings: Settings, corpus_index: ForumIndex
 ) -> None:
     # The scripted model would change what is counted; it is asked only for the search rendering.
-    scripted = ScriptedLLM(replies=["2023中关村论坛举办了多少场平行论坛？"], reply="It held 55 exhibitions [1].")
+    scripted = ScriptedLLM(
+        replies=["2023中关村论坛举办了多少场平行论坛？"], reply="It held 55 exhibitions [1]."
+    )
     engine = ForumEngine(corpus_settings, corpus_index, scripted)
     answer = engine.answer(
         Question(message="How many parallel forums did the 2023 Zhongguancun Forum hold?", mode="generate")
@@ -193,6 +195,21 @@ def test_a_foreign_guests_count_is_read_off_the_source_without_generating(
     assert answer.answer == "According to the source: 55 [1]"
     assert "55场平行论坛" in answer.citations[0].quote
     assert scripted.calls == 1
+
+
+def test_a_draft_citing_the_best_source_without_the_figure_it_counts_falls_back(
+    corpus_settings: Settings, corpus_index: ForumIndex
+) -> None:
+    # The best sentence counts guests from 80多个 countries and regions, and 17 Nobel-level guests among
+    # them; the draft gives the Nobel-level guests.
+    scripted = ScriptedLLM(reply="2023年中关村论坛有17位诺奖级嘉宾出席[1]。")
+    engine = ForumEngine(corpus_settings, corpus_index, scripted)
+    answer = engine.answer(
+        Question(message="2023年中关村论坛有多少个国家和地区的嘉宾参加？", mode="generate")
+    )
+    assert answer.mode == "extract" and answer.fallback_reason and "counts" in answer.fallback_reason
+    assert "80多个国家和地区" in answer.answer.split("[1]")[0]
+    _assert_quotes_match(answer, engine.index)
 
 
 def test_the_llm_timeout_bounds_the_whole_request(
