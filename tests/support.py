@@ -6,6 +6,7 @@
                             wait is bounded.
 - `ChromaServer(path, log)` `chroma run` from the venv on 127.0.0.1; restartable on the same port.
 - `stop_process(process)`   SIGTERM, then SIGKILL after a grace period; always reaps.
+- `answers(process, url, deadline)`  poll a child's URL until 200, its exit, or the deadline.
 - `parse_sse(text)`, `json_events(text)`   the events of a Server-Sent Events body.
 - `assert_json_error(response, status)`    the response is one of our JSON errors.
 - `ScriptedLLM`             the one fake LLM, for tests that must force a specific output or failure through
@@ -36,6 +37,7 @@ from evals.bench.answers import (
 )
 from evals.bench.processes import BIN as BIN
 from evals.bench.processes import ChromaServer as ChromaServer
+from evals.bench.processes import answers as answers
 from evals.bench.processes import free_port as free_port
 from evals.bench.processes import stop_process as stop_process
 from kernel.errors import LLMTimeoutError

@@ -2,6 +2,7 @@
 
 - `free_port()`             a port the kernel says is free on 127.0.0.1, for a subprocess to take.
 - `stop_process(process)`   SIGTERM, then SIGKILL after a grace period; always reaps.
+- `answers(process, url, deadline)`  poll a child's URL until 200, its exit, or the deadline.
 - `ChromaServer(path, log)` `chroma run` from the venv on 127.0.0.1; restartable on the same port.
 """
 
@@ -39,6 +40,18 @@ def stop_process(process: subprocess.Popen[Any], grace_s: float = 30.0) -> None:
         process.wait(timeout=30)
 
 
+def answers(process: subprocess.Popen[Any], url: str, deadline: float, *, timeout_s: float = 2.0) -> bool:
+    """Poll `url` until it answers 200 (True), or `process` exits or the monotonic `deadline` passes (False)."""
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if httpx.get(url, timeout=timeout_s).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.25)
+    return False
+
+
 class ChromaServer:
     """`chroma run --path DIR --host 127.0.0.1 --port N` from the venv; restartable on the same port."""
 
@@ -57,13 +70,8 @@ class ChromaServer:
         while time.monotonic() < deadline:  # a just-stopped server may hold the port for a moment
             with self.log.open("ab") as out:
                 self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
-            while time.monotonic() < deadline and self.process.poll() is None:
-                try:
-                    if httpx.get(f"{self.url}/api/v2/heartbeat", timeout=1.0).status_code == 200:
-                        return self
-                except httpx.HTTPError:
-                    pass
-                time.sleep(0.2)
+            if answers(self.process, f"{self.url}/api/v2/heartbeat", deadline, timeout_s=1.0):
+                return self
             time.sleep(0.5)
         self.stop()
         log = self.log.read_text(errors="replace")[-2000:]

