@@ -100,7 +100,7 @@ def coverage(terms: list[str], text: str, years: set[int] | None = None) -> floa
 
 
 _ASKS_NUMBER = re.compile(
-    r"多少|几[个场位名家项天届次]|how many|how much|combien|wie viele|wie viel|cuánt|quant|何[人個件回]|"
+    r"多少|几[个场位名家项天届次]|how many|how much|combien|wie viele|wie viel|cuánt|quant|何[人個件回]|何日間|"
     r"いくつ|몇|얼마|сколько|كم",
     re.IGNORECASE,
 )
@@ -111,7 +111,7 @@ _ASKS_YEAR = re.compile(
 _YEAR_STATED = re.compile(r"(?:19|20)\d\d年")
 _ASKS_DATE = re.compile(
     r"何时|什么时候|哪几天|哪一?天|哪一日|几号|几月|日期|when|what dates?|which dates?|which days?|quand|"
-    r"quelles? dates?|wann|welchen? (tagen?|datum)|cuándo|qué fechas?|quando|いつ|何日|언제|며칠|когда|"
+    r"quelles? dates?|wann|welchen? (tagen?|datum)|cuándo|qué fechas?|quando|いつ|何日(?!間)|언제|며칠|когда|"
     r"какие даты|какого числа|متى|أي تاريخ|أي تواريخ",
     re.IGNORECASE,
 )

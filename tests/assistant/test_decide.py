@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.decide import figure_found
-from assistant.evidence import EvidenceSet, EvidenceSignals
+from assistant.evidence import EvidenceSet, EvidenceSignals, asks_for_count
 from assistant.retrieval import Retrieval
 from assistant.schema import Evidence, Question
 from assistant.understand import Understanding
@@ -60,3 +60,24 @@ def test_the_figure_may_be_in_the_second_sentence_but_not_further() -> None:
     no_figure = "该平台是目前国内规模最大的云平台。"
     assert figure_found(*_case(question, no_figure, "该芯片有136个量子比特。"))
     assert not figure_found(*_case(question, no_figure, no_figure, "该芯片有136个量子比特。"))
+
+
+@pytest.mark.parametrize(
+    ("question", "counts"),
+    [
+        ("2023年中关村论坛举办了多少场平行论坛？", True),
+        ("How many parallel forums were held?", True),
+        ("Combien de forums parallèles ont eu lieu ?", True),
+        ("¿Cuántos foros paralelos se celebraron?", True),
+        ("Wie viele Parallelforen gab es?", True),
+        ("フォーラムは何日間にわたって開かれましたか？", True),  # how many days: a duration
+        ("フォーラムは何日に開かれましたか？", False),  # on which day: a date
+        ("병행 포럼은 몇 개 열렸나요?", True),
+        ("Сколько параллельных форумов прошло?", True),
+        ("كم عدد المنتديات الموازية؟", True),
+        ("When was the forum held?", False),
+        ("中国排在第几位？", False),
+    ],
+)
+def test_how_many_is_told_from_when_and_which_place(question: str, counts: bool) -> None:
+    assert asks_for_count(question) is counts
