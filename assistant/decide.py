@@ -28,10 +28,6 @@ from assistant.understand import Understanding
 _MARKER_ONLY = re.compile(r"\[\d+\]|NOT_FOUND")
 _ANY_FIGURE = re.compile(r"\d|[一二两三四五六七八九十百千万亿]")
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
-# Words that make a question about the forum even when nothing more specific is asked ("When was it held?").
-_FORUM_WORD = re.compile(
-    r"中关村|论坛|年会|forum|foro|форум|フォーラム|포럼|منتدى|zhongguancun", re.IGNORECASE
-)
 
 
 @dataclass(frozen=True)
@@ -196,9 +192,10 @@ def asks_about_something(understood: Understanding, found: EvidenceSet) -> bool:
         return False
     if found.signals.terms:
         return True
-    text = " ".join(found.retrieval.queries)
-    if _YEAR.search(text) or _FORUM_WORD.search(text):
-        return True
+    text, generic = " ".join(found.retrieval.queries), found.retrieval.generic
+    topic = [w for w in generic.corpus if len(w) > 1 and w not in generic.function]
+    if _YEAR.search(text) or any(word in text for word in topic):
+        return True  # an edition, or the corpus's own common words (中关村, 论坛): "When was it held?"
     if chinese_queries(found.retrieval.queries):
         return False  # Chinese words were there to look for, and none of them is specific
     if understood.chinese is not None:
