@@ -10,8 +10,9 @@ A "when" question whose clause holds a date is answered with the date written fo
 (3月25日至29日 → March 25–29), without the model: a small model's renderings of dates were the least
 readable part of its output ("3/25 to 29/3", a day-month order the reader must guess), and the written
 date is exact by construction. A "how many" question whose clause holds the one figure it counts is
-answered the same way (256核 → 256): on the dev split the 0.5B's renderings of such clauses kept the
-figure but often changed what it counted, and reading it off costs no model call.
+answered the same way (256核 → 256) when the figure is in the measure word the question counts in: the
+0.5B's renderings of such clauses kept the figure but often changed what it counted, and reading it off
+costs no model call.
 """
 
 from __future__ import annotations
@@ -84,13 +85,15 @@ def figure_answer(clause: str, asked: str, language: str) -> str | None:
 
 
 def counted_figure(clause: str, asked: str) -> Quantity | None:
-    """The figure of `clause` that answers a "how many" question: the clause's only figure, or the only one
-    in the measure word the Chinese question counts in. None for other questions, or when it is unclear."""
+    """The figure of `clause` that answers a "how many" question: the only one in the measure word the
+    Chinese question counts in (多少核 → 256核). None for other questions, or when it is unclear.
+
+    A clause's only figure is not enough: on the forum dev split, reading it off whatever its measure
+    word answered three questions with a figure of something else (26场活动 for a count of projects)
+    that the model, seeing four sentences, had got right."""
     if not asks_for_count(asked):
         return None
     figures = [q for q in find_quantities(clause) if q.unit not in ("year", "date")]
-    if len(figures) == 1:
-        return figures[0]
     words = set(_COUNTED_IN.findall(asked))
     counted = [q for q in figures if any(w in q.text or clause[q.end :].startswith(w) for w in words)]
     return counted[0] if len(counted) == 1 else None

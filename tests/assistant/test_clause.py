@@ -106,7 +106,9 @@ def test_a_how_many_question_gets_the_one_figure_its_clause_counts_without_the_m
     language: str, expected: str
 ) -> None:
     model = ScriptedLLM(reply="The forum also held 55 workshops.")  # a rendering that changes what is counted
-    found = _found("此外，今年中关村论坛还举办了55场平行论坛。", "How many parallel forums were held?")
+    found = _found(
+        "此外，今年中关村论坛还举办了55场平行论坛。", "How many parallel forums? 举办了多少场平行论坛？"
+    )
     assert reads_off(found)
     assert answer_for_reader(model, language, found, Budget(60)) == expected
     assert model.calls == 0
@@ -117,6 +119,8 @@ def test_a_clause_with_several_figures_gives_the_one_in_the_measure_word_asked()
     counted = counted_figure(clause, "How many cores? 这款芯片有多少核？")
     assert counted is not None and counted.value == 256
     assert counted_figure(clause, "How many does it have?") is None  # two figures, nothing says which
+    # The clause's only figure, but not in the measure word asked: a count of something else.
+    assert counted_figure("技术交易板块举办26场活动", "报名的项目有多少个？") is None
     assert counted_figure(clause, "When was it released?") is None
     assert counted_figure("中国排名从第34位跃升到第11位", "中国排在第几位？") is None  # a place, not a count
 
