@@ -12,7 +12,9 @@ Rules per language (letters are Unicode letters; a CJK character counts as one l
 - zh: Han characters are more than half the letters; kana and Hangul at most a trace (a Japanese sentence
   is not Chinese).
 - ja: Han and kana together are at least half the letters, and kana is at least `MIN_KANA_SHARE` of them
-  (kanji alone, or a Chinese sentence behind a short Japanese label, is not Japanese).
+  (kanji alone, or a Chinese sentence behind a short Japanese label, is not Japanese); and at most a trace
+  of the Han characters are simplified Chinese forms that Japanese does not use (论坛 where Japanese writes
+  論壇 or フォーラム): a character outside Japanese's own character set (Shift_JIS, cp932) is Chinese.
 - ko: Han is at most `MAX_HAN_SHARE_KO` of the letters; Hangul is present and at least `MIN_HANGUL_SHARE`
   of the rest (Latin names may fill the remainder).
 - en fr es de / ru / ar: CJK characters are at most `MAX_CJK_SHARE` of the letters; of the rest, the
@@ -187,6 +189,20 @@ def _language_agrees(text: str, language: str, script: str) -> bool:
     return sum(len(w) for w in plain) >= MIN_LETTERS and _ranks_first(" ".join(plain), language)
 
 
+def _not_japanese_han(text: str) -> int:
+    """Han characters Japanese does not write (simplified Chinese forms: 论, 场, 关), counted by the one
+    test a standard offers: the character is outside Japanese's own character set (cp932)."""
+
+    def japanese(char: str) -> bool:
+        try:
+            char.encode("cp932")
+        except UnicodeEncodeError:
+            return False
+        return True
+
+    return sum(1 for char in _clean(text) if _script(char) == "han" and not japanese(char))
+
+
 def written_in(text: str, language: str) -> bool:
     """Whether `text` is written in `language` (ISO 639-1: zh en fr es de ja ko ru ar); see the module
     docstring for the rules. Raises ValueError for another language code."""
@@ -201,7 +217,8 @@ def written_in(text: str, language: str) -> bool:
     if code == "zh":
         return han * 2 > total and kana <= TRACE * (han + kana) and hangul <= TRACE * total
     if code == "ja":
-        return (han + kana) * 2 >= total and kana > 0 and kana >= MIN_KANA_SHARE * (han + kana)
+        japanese = (han + kana) * 2 >= total and kana > 0 and kana >= MIN_KANA_SHARE * (han + kana)
+        return japanese and _not_japanese_han(text) <= TRACE * han
     if code == "ko":
         rest = total - han
         return han <= MAX_HAN_SHARE_KO * total and hangul > 0 and hangul >= MIN_HANGUL_SHARE * rest

@@ -87,6 +87,8 @@ def test_natural_answers_are_in_no_other_language(language: str, text: str) -> N
         ("ja", "2023년 중관춘 포럼에서는 55개의 병행 포럼이 열렸습니다[1]."),
         # A Chinese sentence is neither Japanese nor Korean; a Japanese one is not Chinese.
         ("ja", "此外，今年中关村论坛还举办了55场平行论坛[1]。"),
+        # Japanese grammar around Chinese words Japanese does not write (场, 论坛: Japanese writes 場, 論壇).
+        ("ja", "2023年の中関村フォーラムでは55场平行论坛が開催されました[1]。"),
         ("zh", "2023年の中関村フォーラムでは55の平行フォーラムが開催されました[1]。"),
         ("zh", "The 2023 forum held 55 parallel forums [1]."),
         # The label alone is not the answer: the content is Chinese.
