@@ -33,6 +33,7 @@ from assistant.figures.dates import extract_dates
 from assistant.figures.quantities import Quantity, figure_values, find_quantities, render_quantity
 from assistant.language import messages
 from assistant.language.gate import script_grammar
+from assistant.language.kanji import for_reader
 from assistant.language.written import LANGUAGES, written_in
 from assistant.llm.protocol import Budget, ChatModel
 from kernel.errors import ForumError
@@ -145,6 +146,7 @@ def answer_for_reader(llm: ChatModel | None, language: str, found: EvidenceSet, 
         except ForumError as exc:
             log.warning("rendering the clause failed: %s", exc)
             rendering = ""
+        rendering = for_reader(rendering, language)
         if rendering and faithful(rendering, clause, language):
             return f"{rendering.rstrip()} [1]"
     figure = figure_answer(clause, asked, language)

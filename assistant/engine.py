@@ -23,6 +23,7 @@ from assistant.evidence import EvidenceSet, EvidenceSignals, SentenceEmbeddingCa
 from assistant.generate import Draft, draft_answer
 from assistant.language.detect import is_chinese
 from assistant.language.gate import DraftGate
+from assistant.language.kanji import for_reader
 from assistant.llm.protocol import Budget, ChatModel
 from assistant.retrieval import HybridRetriever, Retrieval, retrieve
 from assistant.schema import Answer, Evidence, FactCheck, Question, Removal, StreamEvent
@@ -146,9 +147,11 @@ class ForumEngine:
             return None
         embed = self.index.embedder.get_text_embedding_batch
         terms = list(found.signals.terms)
-        return check_draft(
+        checked = check_draft(
             draft.text, found.evidence, terms, embed, asks_person=asks_about_a_person(understood)
         )
+        # Checked against the Chinese sources as written, then in the asker's kanji (论坛 → 論壇).
+        return replace(checked, text=for_reader(checked.text, understood.language))
 
     def _for_the_reader(
         self,

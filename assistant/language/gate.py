@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.language.kanji import for_reader
 from assistant.language.written import LANGUAGES, written_in
 
 # CJK Unified Ideographs, Extension A and the compatibility block: every Han character a model writes.
@@ -66,6 +67,7 @@ class DraftGate:
         return self._pass(rest) if rest.strip() else ""
 
     def _pass(self, sentence: str) -> str:
+        sentence = for_reader(sentence, self.language)  # a Japanese draft's 论坛 is shown as 論壇
         if not _LETTER.search(sentence) or written_in(sentence, self.language):  # "[1]" has no language
             return sentence
         self.closed = True

@@ -86,6 +86,29 @@ def test_an_answer_in_the_wrong_language_never_reaches_the_user(
     assert answer.citations, "a rendering or a refusal still lists its sources"
 
 
+def test_a_japanese_draft_keeps_its_answer_but_not_the_chinese_character_forms(
+    corpus_settings: Settings, corpus_index: ForumIndex
+) -> None:
+    # The draft copies the source's simplified forms (中关村国家自主创新示范区展示中心); Japanese writes 関, 国, 範.
+    scripted = ScriptedLLM(
+        name="scripted-ja-chinese-forms",
+        replies=["2023中关村论坛的主会场在哪里？"],
+        reply="2023年のメイン会場は、中关村国家自主创新示范区展示中心という施設です[1]。",
+    )
+    engine = ForumEngine(corpus_settings, corpus_index, scripted)
+    answer = engine.answer(
+        Question(message="2023年の中関村フォーラムのメイン会場はどこですか？", mode="generate")
+    )
+    assert answer.mode == "generate" and not answer.refused, (
+        answer.refusal_reason,
+        answer.fallback_reason,
+        [c.quote[:40] for c in answer.citations],
+    )
+    assert "中関村国家自主創新示範区展示中心" in answer.answer
+    assert written_in(answer.answer, "ja")
+    assert answer.citations and "中关村" in answer.citations[0].quote  # the original stays Chinese
+
+
 # ----- the real packaged model ----------------------------------------------------------------------------
 
 
