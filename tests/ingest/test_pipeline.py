@@ -252,10 +252,17 @@ def test_sentence_transformers_backend_and_embedder_switch(make_settings, corpus
 
 
 def _cli(env: dict[str, str], *args: str) -> subprocess.Popen:
-    """Run the installed `forum-assistant` console script."""
+    """Run the installed `forum-assistant` console script, with Ctrl-C (SIGINT) delivered as on a terminal:
+    a test run started in the background (`make test &`) passes SIGINT on as ignored, and Python then
+    never installs its KeyboardInterrupt handler."""
     executable = str(Path(sys.executable).parent / "forum-assistant")
     return subprocess.Popen(
-        [executable, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [executable, *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 
