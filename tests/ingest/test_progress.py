@@ -56,7 +56,7 @@ def test_ctrl_c_stops_cleanly_and_the_next_run_resumes(tmp_path: Path, make_sett
     files = {
         f"doc{i:02d}.txt": f"第{i}篇文章\n\n"
         + "".join(f"第{i}篇文章的第{j}句话讲中关村论坛的一个事实。" for j in range(5))
-        for i in range(60)  # enough groups that the run is still going when the first one is committed
+        for i in range(12)
     }
     corpus = _write_corpus(tmp_path / "many", files)
     data = tmp_path / "data"
