@@ -117,15 +117,12 @@ def _read_off(clause: str, asked: str, language: str) -> str | None:
 
 
 def counted_in_best_clause(found: EvidenceSet) -> Quantity | None:
-    """The one figure that the best evidence sentence's answering clause counts, for a "how many"."""
+    """The one figure that the best evidence sentence's answering clause counts, for a "how many".
+
+    When there is one, a foreign guest's answer is that figure written for the reader, and stage 4 skips
+    generating (the figure is exact and costs nothing). Dates are still generated first: four sentences
+    show the model the range when the best one holds a single day of it."""
     return counted_figure(*_clause_and_asked(found)) if found.evidence else None
-
-
-def reads_off(found: EvidenceSet) -> bool:
-    """True when a foreign guest's "how many" is answered by the one figure its best clause counts (stage 4
-    skips generating then: the written figure is exact and costs nothing). Dates are still generated
-    first: four sentences show the model the range when the best one holds a single day of it."""
-    return counted_in_best_clause(found) is not None
 
 
 def answer_for_reader(llm: ChatModel | None, language: str, found: EvidenceSet, budget: Budget) -> str | None:
