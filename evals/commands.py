@@ -193,9 +193,13 @@ def reuse_configs(
             f"The run in {source} asked different questions; rerun its configurations instead."
         )
     names = [name for name in earlier["configs"] if name not in skip]
+    # An xquad-answers run's per-language table travels with its configurations.
+    tables = earlier.get("extra", {}).get("xquad_languages", {})
     for name in names:
         report["configs"][name] = earlier["configs"][name]
         report["failures"][name] = earlier["failures"].get(name, [])
+        if name in tables:
+            report["extra"].setdefault("xquad_languages", {})[name] = tables[name]
     with (source / "records.jsonl").open(encoding="utf-8") as fh:
         records += [r for line in fh if line.strip() and (r := json.loads(line))["config"] in names]
     if "baseline" in names and "No baseline in this run." in report["notes"]:
@@ -282,6 +286,10 @@ def run_eval(
         taken = {r.spec.name for r in results}
         for folder in reuse or []:
             taken |= set(reuse_configs(report, records, folder, skip=taken))
+        if suite == "xquad-answers" and reuse:
+            from evals.xquad_answers import xquad_answer_sections
+
+            sections = xquad_answer_sections(report["extra"]["xquad_languages"])
     elif suite == "xquad":
         from evals.xquad import run_xquad, xquad_sections
 

@@ -56,3 +56,17 @@ def test_a_run_over_other_questions_is_refused(tmp_path: Path) -> None:
 def test_a_folder_without_a_report_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(BadInputError, match="earlier run"):
         reuse_configs(_new(["a"]), [], tmp_path, skip=set())
+
+
+def test_an_xquad_run_brings_its_per_language_table(tmp_path: Path) -> None:
+    folder = _earlier(tmp_path, ["a"])
+    earlier = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+    earlier["extra"]["xquad_languages"] = {"baseline": {"zh": {"n": 1, "correct": 0.0}}}
+    (folder / "report.json").write_text(json.dumps(earlier), encoding="utf-8")
+    report = _new(["a"])
+    report["extra"]["xquad_languages"] = {"hybrid-extract": {"zh": {"n": 1, "correct": 1.0}}}
+    reuse_configs(report, [], folder, skip={"hybrid-extract"})
+    assert report["extra"]["xquad_languages"] == {
+        "hybrid-extract": {"zh": {"n": 1, "correct": 1.0}},
+        "baseline": {"zh": {"n": 1, "correct": 0.0}},
+    }
