@@ -21,7 +21,7 @@ from assistant.evidence import EvidenceSet, asks_for_count, asks_for_figure, nam
 from assistant.figures.dates import date_ranges, extract_dates
 from assistant.figures.quantities import figure_values, find_quantities
 from assistant.generate import Draft, cited_numbers, restates_question
-from assistant.language.terms import answer_function_words, chinese_queries, other_script_words
+from assistant.language.terms import chinese_queries
 from assistant.language.written import LANGUAGES, written_in
 from assistant.understand import Understanding
 
@@ -198,8 +198,7 @@ def asks_about_something(understood: Understanding, found: EvidenceSet) -> bool:
         return True  # an edition, or the corpus's own common words (中关村, 论坛): "When was it held?"
     if chinese_queries(found.retrieval.queries):
         return False  # Chinese words were there to look for, and none of them is specific
-    # No Chinese rendering to judge: no LLM, or one that kept the asker's words in their script
-    # ("Halford Mackinder和Friedrich Ratzel是哪位地理学家？" is not Chinese enough to count). The asker's own
-    # words decide; a single one ("hi", "asdfgh") is not a question.
-    own = {w for w in other_script_words(understood.focus) if w not in answer_function_words()}
-    return len(own) >= 2
+    if understood.chinese is not None:
+        return False  # the LLM rendered it and found nothing Chinese to say: nothing was asked
+    # No LLM to render a foreign question: a single word ("hi", "asdfgh") is not a question about the forum.
+    return len(understood.focus.split()) >= 2

@@ -6,6 +6,7 @@ of the latency, and short prompts also keep a small model on topic.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Generator
@@ -17,7 +18,8 @@ from assistant.calibration import MIN_LLM_SECONDS
 from assistant.language.detect import language_name
 from assistant.language.gate import script_grammar
 from assistant.language.messages import ANSWER_IN, say
-from assistant.language.terms import GenericWords, answer_function_words, content_terms, other_script_words
+from assistant.language.terms import GenericWords, content_terms, function_words
+from assistant.language.written import LANGUAGES
 from assistant.llm.protocol import Budget, ChatModel
 from assistant.schema import Evidence, Mode
 from kernel.errors import UnavailableError
@@ -132,7 +134,14 @@ def extractive_answer(evidence: list[Evidence], numbers: list[int] | None = None
     return " ".join(f"{evidence[n - 1].quote}[{n}]" for n in chosen if 0 < n <= len(evidence))
 
 
+_WORD = re.compile(r"[^\W_\u3400-\u9fff]+")  # words of other scripts; Chinese goes through jieba
 _YEARLIKE = re.compile(r"^(?:19|20)\d\d$")
+
+
+@functools.cache
+def _answer_function_words() -> frozenset[str]:
+    """The function words of every language an answer is written in (stopwords-iso), read once."""
+    return function_words(LANGUAGES)
 
 
 def restates_question(answer: str, questions: list[str]) -> bool:
@@ -145,8 +154,8 @@ def restates_question(answer: str, questions: list[str]) -> bool:
     """
     asked = " ".join(questions).lower()
     text = _MARKER.sub(" ", answer).lower()
-    generic = GenericWords(function=answer_function_words())
-    words = set(content_terms(text, generic)) | set(other_script_words(text))
+    generic = GenericWords(function=_answer_function_words())
+    words = set(content_terms(text, generic)) | set(_WORD.findall(text))
     new = [
         w
         for w in words

@@ -11,7 +11,6 @@ Interrogatives (哪, 什么, 多少 …) are the asking, not the subject: they a
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -31,22 +30,6 @@ def function_words(languages: Iterable[str] = FUNCTION_WORD_LANGUAGES) -> frozen
 
     words = (w.strip().lower() for lang in languages for w in stopwordsiso.stopwords(lang))
     return frozenset(w for w in words if w and not any(ch.isdigit() for ch in w))
-
-
-@functools.cache
-def answer_function_words() -> frozenset[str]:
-    """The function words of every language the product answers in (stopwords-iso), read once."""
-    from assistant.language.written import LANGUAGES
-
-    return function_words(LANGUAGES)
-
-
-_OTHER_SCRIPT_WORD = re.compile(r"[^\W_\u3400-\u9fff]+")  # jieba (content_terms) cuts Han text only
-
-
-def other_script_words(text: str) -> list[str]:
-    """The lowercased words (letters and digits) of `text` outside Han characters, in any script."""
-    return _OTHER_SCRIPT_WORD.findall(text.lower())
 
 
 @dataclass(frozen=True)
