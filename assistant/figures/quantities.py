@@ -151,8 +151,14 @@ def find_quantities(text: str) -> list[Quantity]:
             value = _cn_number(m["pct"] or num.replace(",", "")) * _SCALE.get(m["scale"] or "", 1)
         except (ValueError, ArithmeticError):
             continue
-        if num and not num[0].isdigit() and (not (unit or m["scale"]) or value == 1):
-            continue  # lone Chinese numerals (一个, 千家万户...) are words, not figures
+        if (
+            num
+            and not num[0].isdigit()
+            and (not (unit or m["scale"]) or value == 1 or (unit == "元" and value < 10))
+        ):
+            # Lone Chinese numerals (一个, 千家万户...) are words, not figures; so are 三元组 ("triple"),
+            # 二元 ("binary") and 四元数: a digit before 元 is a word there, a sum says 三万元 or 3元.
+            continue
         # 20位专家: a noun follows 名/位, so they are plain measure words there (dropped)
         kind = (
             "%"

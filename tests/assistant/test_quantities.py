@@ -163,7 +163,17 @@ def test_whole_sentence_english() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", "中关村论坛在北京举行。", "论坛开幕了", "一个重要平台", "千家万户", "Hello"]
+    "text",
+    [
+        "",
+        "中关村论坛在北京举行。",
+        "论坛开幕了",
+        "一个重要平台",
+        "千家万户",
+        "Hello",
+        "给定的三元组",
+        "二元关系",
+    ],
 )
 def test_no_quantity_unchanged(text: str) -> None:
     assert find_quantities(text) == []
@@ -196,6 +206,8 @@ def test_more_edge_cases() -> None:
     assert localise_figures("21人以上", "ru") == "более 21 человека"
     assert localise_figures("百分之三点五", "fr") == "3,5\u00a0%"
     assert localise_figures("5000万元", "en") == "50 million yuan"
+    assert localise_figures("三万元", "en") == "30,000 yuan"  # a sum in Chinese numerals has its magnitude
+    assert localise_figures("门票50元", "en") == "门票 50 yuan"
     assert localise_figures("12平方公里", "en") == "12 km²"
     assert localise_figures("30公里", "de") == "30 km"
     assert render_date_span((0, 3, 25, 0, 0), "ja") == "3月25日"
