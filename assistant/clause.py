@@ -59,10 +59,14 @@ def clauses(sentence: str) -> list[str]:
 
 
 def best_clause(sentence: str, asked: str, terms: list[str]) -> str:
-    """The clause that holds what is asked: the kind of answer (figure, date, year) first, then the
-    question's subject words; the first such clause on a tie."""
+    """The clause that holds what is asked: for a "how many", the one stating a figure in the measure word
+    counted (多少分 → 11分, not the 23–16 of the clause before it); then the kind of answer (figure, date,
+    year), then the question's subject words; the first such clause on a tie."""
     candidates = clauses(sentence) or [sentence]
-    return max(candidates, key=lambda c: (answer_type_bonus(asked, c), coverage(terms, c)))
+    return max(
+        candidates,
+        key=lambda c: (counted_figure(c, asked) is not None, answer_type_bonus(asked, c), coverage(terms, c)),
+    )
 
 
 def faithful(rendering: str, clause: str, language: str) -> bool:

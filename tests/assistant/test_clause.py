@@ -125,6 +125,22 @@ def test_a_clause_with_several_figures_gives_the_one_in_the_measure_word_asked()
     assert counted_figure("中国排名从第34位跃升到第11位", "中国排在第几位？") is None  # a place, not a count
 
 
+def test_a_how_many_reads_the_clause_that_counts_in_the_measure_word_asked() -> None:
+    # Both clauses hold one subject word and figures; only the second counts goals (球).
+    sentence = "主队在半决赛以3比1战胜客队，在最后时刻又打进2球。"
+    asked = "How many goals? 主队在最后时刻打进多少球？"
+    assert best_clause(sentence, asked, ["主队", "最后时刻"]) == "在最后时刻又打进2球。"
+    found = _found(sentence, asked)
+    assert answer_for_reader(ScriptedLLM(reply="unused"), "en", found, Budget(60)) == (
+        "According to the source: 2 [1]"
+    )
+    # Without a measure word to count in, the kind of answer and the subject words decide, as before.
+    assert (
+        best_clause(sentence, "主队在半决赛的比分是多少？", ["主队", "半决赛"])
+        == "主队在半决赛以3比1战胜客队"
+    )
+
+
 def test_with_several_figures_and_no_measure_word_the_model_renders_the_clause() -> None:
     model = ScriptedLLM(reply="The forum held 55 parallel forums and 8 trading sessions.")
     found = _found("今年还举办了55场平行论坛、8场技术交易专场。", "How many events were held?")
