@@ -60,7 +60,7 @@ def clauses(sentence: str) -> list[str]:
 
 def best_clause(sentence: str, asked: str, terms: list[str]) -> str:
     """The clause that holds what is asked: for a "how many", the one stating a figure in the measure word
-    counted (多少分 → 11分, not the 23–16 of the clause before it); then the kind of answer (figure, date,
+    counted (多少球 → 打进2球, not the 3比1 of the clause before it); then the kind of answer (figure, date,
     year), then the question's subject words; the first such clause on a tie."""
     candidates = clauses(sentence) or [sentence]
     return max(
