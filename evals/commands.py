@@ -72,6 +72,7 @@ def forum_report(
     corpus: Path | None = None,
     progress: bool = True,
     checkpoint: Path | None = None,
+    earlier: list[ItemRecord] | None = None,
 ) -> tuple[dict[str, Any], list[ConfigResult]]:
     """Run the configurations over the items on an eval index of `corpus` (default: the forum corpus);
     returns the report.
@@ -79,7 +80,8 @@ def forum_report(
     `split`: recorded in the report; with `all`, every configuration's results are reported per side
     (`name [test]`, then `name [dev]`). With `checkpoint`, every record is appended to
     `records.partial.jsonl` there as its item finishes and a partial report is written after each
-    configuration; the partial file is removed once the run completes.
+    configuration; the partial file is removed once the run completes. `earlier`: the records of a stopped
+    run (`load_records`); what they answered is not asked again.
     """
     specs = [get_spec(name) for name in configs]
     started = time.perf_counter()
@@ -100,8 +102,9 @@ def forum_report(
 
     try:
         results = run_configs(
-            specs, settings, index, items, pool, progress=progress, on_result=save, on_item=partial
-        )
+            specs, settings, index, items, pool, progress=progress, on_result=save, on_item=partial,
+            earlier=earlier or [],
+        )  # fmt: skip
         if checkpoint is not None:
             (checkpoint / PARTIAL_RECORDS).unlink(missing_ok=True)  # records.jsonl now holds them all
     finally:
@@ -171,6 +174,29 @@ def fill_report(report: dict[str, Any], results: list[ConfigResult], suffix: str
 
 def _records(results: list[ConfigResult]) -> list[dict[str, Any]]:
     return [record.as_dict() for result in results for record in result.records]
+
+
+def load_records(folder: Path) -> list[ItemRecord]:
+    """Every record of a run in `folder`, finished (`records.jsonl`) or stopped (`records.partial.jsonl`),
+    to resume it: `eval --resume <folder>` asks only what it has not answered."""
+    files = [folder / name for name in ("records.jsonl", PARTIAL_RECORDS) if (folder / name).is_file()]
+    if not files:
+        raise BadInputError(
+            f"{folder} holds no records.jsonl or {PARTIAL_RECORDS}; pass the --out folder of the run to resume."
+        )
+    records: dict[tuple[str, str], ItemRecord] = {}
+    for path in files:
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                record = ItemRecord(**json.loads(line))
+            except (ValueError, TypeError) as exc:
+                raise BadInputError(
+                    f"{path}:{n} is not an eval record ({exc}); remove that line or resume from another run."
+                ) from exc
+            records[(record.config, record.id)] = record
+    return list(records.values())
 
 
 def reuse_configs(
@@ -244,8 +270,12 @@ def run_eval(
     reuse: list[Path] | None = None,
     split: str | None = None,
     chunks: int | None = None,
+    resume: Path | None = None,
 ) -> None:
     """Run `suite` with `configs` (default per suite), at most `limit` questions, writing into `out`.
+
+    `resume` (forum, parity, smoke, xquad-answers): the folder of a stopped or smaller run; the items its
+    records answered for a configuration are not asked again (e.g. the rest of a `--limit` run).
 
     `chunks` (distractor only): size the mixed index by chunks, e.g. 60,000 (see evals.distractor).
 
@@ -264,18 +294,25 @@ def run_eval(
         )
     if suite in SPLIT_SUITES:
         split = split or "test"
+    if resume is not None and suite not in ("forum", "parity", "smoke", "xquad-answers"):
+        raise BadInputError("--resume applies to the forum, parity, smoke and xquad-answers suites.")
+    earlier = load_records(resume) if resume is not None else None
     settings = load_settings()
     target = out or default_out(suite, settings, split)
     sections: list[str] = []  # the suite's own tables in report.md (xquad, distractor, xquad-answers)
     if suite in ("forum", "parity", "smoke", "xquad-answers"):
         items = select_items(suite, split, limit, settings.benchmarks_dir)
         if suite == "xquad-answers":
-            report, results, sections = xquad_answers_report(settings, items, configs, split, target)
+            report, results, sections = xquad_answers_report(
+                settings, items, configs, split, target, earlier=earlier
+            )
         else:
             chosen = configs or (SMOKE_CONFIGS if suite == "smoke" else FORUM_CONFIGS)
             report, results = forum_report(
-                settings, items, chosen, suite=suite, split=split, checkpoint=target
+                settings, items, chosen, suite=suite, split=split, checkpoint=target, earlier=earlier
             )
+        if resume is not None:
+            report["notes"].append(resumed_note(results, earlier or [], resume))
         if limit and suite != "smoke":
             total = len(select_items(suite, split, None, settings.benchmarks_dir))
             report["notes"].append(
@@ -316,6 +353,7 @@ def xquad_answers_report(
     *,
     corpus: Path | None = None,
     progress: bool = True,
+    earlier: list[ItemRecord] | None = None,
 ) -> tuple[dict[str, Any], list[ConfigResult], list[str]]:
     """XQuAD questions through each configuration on the paragraphs' eval index (built on first use),
     checkpointed into `target`: the fact-suite report with the per-language XQuAD table in
@@ -326,11 +364,25 @@ def xquad_answers_report(
     report, results = forum_report(
         settings, items, configs or xa.DEFAULT_CONFIGS, suite="xquad-answers", split=split,
         index_name=xa.INDEX_NAME, corpus=corpus or xa.prepare_corpus(settings), progress=progress,
-        checkpoint=target,
+        checkpoint=target, earlier=earlier,
     )  # fmt: skip
     report["extra"]["xquad_languages"] = xa.xquad_extra(results)
     report["notes"].append(xa.NOTE)
     return report, results, xa.xquad_answer_sections(report["extra"]["xquad_languages"])
+
+
+def resumed_note(results: list[ConfigResult], earlier: list[ItemRecord], folder: Path) -> str:
+    """Which answers came from the resumed run, said in the report (their latencies were measured then)."""
+    kept = {(r.config, r.id) for r in earlier}
+    counts = [
+        f"{result.spec.name} {sum((result.spec.name, r.id) in kept for r in result.records)} of "
+        f"{len(result.records)}"
+        for result in results
+    ]
+    return (
+        f"Resumed from {folder}: answers kept from that run ({', '.join(counts)}); their latencies are the "
+        "ones measured then, under that run's machine load."
+    )
 
 
 def _cell(value: float | int | None) -> str:

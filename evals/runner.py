@@ -163,6 +163,16 @@ def run_config(
     return records
 
 
+def resumable(earlier: Iterable[ItemRecord], config: str, items: Sequence[EvalItem]) -> dict[str, ItemRecord]:
+    """The records of `config` in a stopped run that still answer one of `items`, by item id.
+
+    A record whose item now asks something else (the dataset changed) or that ended in an error is not
+    kept, so that item is asked again.
+    """
+    asks = {item.id: item.message for item in items}
+    return {r.id: r for r in earlier if r.config == config and asks.get(r.id) == r.question and not r.error}
+
+
 # ---------------------------------------------------------------- summaries
 
 
@@ -280,11 +290,13 @@ def run_configs(
     progress: bool = True,
     on_result: Callable[[ConfigResult], None] | None = None,
     on_item: Callable[[ItemRecord], None] | None = None,
+    earlier: Sequence[ItemRecord] = (),
 ) -> list[ConfigResult]:
     """Run every configuration over the items, with a rich progress bar; returns one result per config.
 
     `on_result` is called after each configuration (e.g. to write a checkpoint of an hours-long run),
-    `on_item` after each item (e.g. to append its record to a file as it finishes).
+    `on_item` after each item (e.g. to append its record to a file as it finishes). `earlier`: records of
+    a stopped run (see `resumable`); the items they answered are not asked again, their records are kept.
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -303,8 +315,17 @@ def run_configs(
                 if on_item is not None:
                     on_item(record)
 
-            records = run_config(answerer, spec.name, items, documents, advance)
-            results.append(ConfigResult(spec, records, time.perf_counter() - started))
+            kept = resumable(earlier, spec.name, items)
+            for record in kept.values():
+                advance(record)
+            asked = run_config(
+                answerer, spec.name, [i for i in items if i.id not in kept], documents, advance
+            )
+            by_id = kept | {r.id: r for r in asked}
+            records = [by_id[item.id] for item in items]
+            # The run time of kept records is what their answers took, not the stopped run's overheads.
+            kept_s = sum(r.timings_ms.get("total", 0.0) for r in kept.values()) / 1000
+            results.append(ConfigResult(spec, records, time.perf_counter() - started + kept_s))
             if on_result is not None:
                 on_result(results[-1])
             later = {s.llm_model for s in specs[specs.index(spec) + 1 :]}

@@ -102,14 +102,19 @@ def eval_(
         int | None,
         typer.Option(help="distractor: grow the mixed index to about this many chunks (e.g. 60000)."),
     ] = None,
+    resume: Annotated[
+        Path | None,
+        typer.Option(help="Folder of a stopped or --limit run: what it answered is not asked again."),
+    ] = None,
 ) -> None:
     """Run an eval suite and write a report."""
     from evals.commands import run_eval
 
     try:
         run_eval(
-            suite=suite, configs=config or [], out=out, limit=limit, reuse=reuse, split=split, chunks=chunks
-        )
+            suite=suite, configs=config or [], out=out, limit=limit, reuse=reuse, split=split, chunks=chunks,
+            resume=resume,
+        )  # fmt: skip
     except ForumError as exc:
         _fail(exc)
 

@@ -1,4 +1,4 @@
-"""Joining an earlier run's configurations (the hour-long baseline) to a new report."""
+"""Joining an earlier run's configurations (the hour-long baseline) to a new report, and resuming a run."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
-from evals.commands import reuse_configs
+from evals.commands import PARTIAL_RECORDS, load_records, resumed_note, reuse_configs
+from evals.configs import get_spec
+from evals.runner import ConfigResult, ItemRecord
 from kernel.errors import BadInputError
 
 
@@ -70,3 +72,30 @@ def test_an_xquad_run_brings_its_per_language_table(tmp_path: Path) -> None:
         "hybrid-extract": {"zh": {"n": 1, "correct": 1.0}},
         "baseline": {"zh": {"n": 1, "correct": 0.0}},
     }
+
+
+def _record(config: str, item_id: str, answer: str = "") -> dict[str, Any]:
+    fields = {name: None for name in ItemRecord.__dataclass_fields__}
+    return {**fields, "config": config, "id": item_id, "answer": answer, "history": [], "timings_ms": {}}
+
+
+def test_a_stopped_run_is_loaded_from_both_record_files(tmp_path: Path) -> None:
+    (tmp_path / "records.jsonl").write_text(
+        json.dumps(_record("baseline", "a", "old")) + "\n", encoding="utf-8"
+    )
+    partial = [_record("baseline", "a", "newer"), _record("baseline", "b")]
+    (tmp_path / PARTIAL_RECORDS).write_text(
+        "\n".join(json.dumps(r) for r in partial) + "\n\n", encoding="utf-8"
+    )
+    records = load_records(tmp_path)
+    assert [(r.id, r.answer) for r in records] == [("a", "newer"), ("b", "")]
+    result = ConfigResult(get_spec("baseline"), [*records, ItemRecord(**_record("baseline", "c"))])
+    assert "baseline 2 of 3" in resumed_note([result], records, tmp_path)
+
+
+def test_resuming_from_a_folder_without_records_or_with_a_broken_line_says_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(BadInputError, match="--out folder of the run to resume"):
+        load_records(tmp_path)
+    (tmp_path / PARTIAL_RECORDS).write_text('{"config": "baseline"}\n', encoding="utf-8")
+    with pytest.raises(BadInputError, match=f"{PARTIAL_RECORDS}:1 is not an eval record"):
+        load_records(tmp_path)

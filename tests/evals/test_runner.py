@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from evals.dataset import load_items, split_counts
 from evals.distractor import write_corpus as write_distractor_corpus
 from evals.news import news_articles
 from evals.report import REPORT_KEYS, new_report, write_report
-from evals.runner import failure_severity, run_configs, summarize, worst_failures
+from evals.runner import failure_severity, resumable, run_configs, summarize, worst_failures
 from evals.xquad import LANGS, chunk_rank, load_xquad, rank_scores, sample
 
 SUMMARY_KEYS = {
@@ -81,6 +82,24 @@ def test_summary_has_every_metric(results):
         assert figures["correct_in_language"] <= figures["correct"]
     assert summary["parity_ratio"] == summary["languages"]["foreign"]["parity_ratio"]
     assert set(summary["per_kind"]) == {"fact", "followup", "conflict", "unanswerable", "year-trap"}
+
+
+def test_a_resumed_run_asks_only_what_is_missing(results, few_items, corpus_settings, corpus_index):
+    first = results[0].records
+    kept = [replace(first[0], answer="kept from the stopped run"), replace(first[1], error="timed out")]
+    seen: list[str] = []
+    spec = get_spec("hybrid-extract-nollm")
+    resumed = run_configs(
+        [spec], corpus_settings, corpus_index, few_items, LLMPool(corpus_settings), progress=False,
+        on_item=lambda r: seen.append(r.id), earlier=kept,
+    )[0].records  # fmt: skip
+    assert [r.id for r in resumed] == [i.id for i in few_items]
+    assert resumed[0].answer == "kept from the stopped run", "an answered item is not asked again"
+    assert resumed[1].error is None and resumed[1].answer == first[1].answer, "an error is asked again"
+    assert sorted(seen) == sorted(i.id for i in few_items), "kept records go to the new checkpoint too"
+    assert not resumable(kept, "another-config", few_items)
+    changed = [few_items[0].model_copy(update={"question": "another question", "turns": None})]
+    assert not resumable(kept, spec.name, changed), "a record of another question is not kept"
 
 
 def test_worst_failures_put_invented_answers_first(results):
