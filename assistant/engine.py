@@ -45,10 +45,12 @@ class ForumEngine:
         llm: ChatModel | None = None,
         *,
         retrieval_modes: tuple[str, ...] = ("dense", "keyword"),
+        renderer: ChatModel | None = None,
     ) -> None:
         self.settings = settings
         self.index = index
-        self.llm = llm
+        self.llm = llm  # writes answers
+        self.renderer = renderer if renderer is not None else llm  # translates (see render_model)
         self.retrieval_modes = retrieval_modes
         self.retriever = HybridRetriever(index, top_k=settings.top_k, modes=retrieval_modes)
         self.sentences = SentenceEmbeddingCache(index.embedder, index=index)
@@ -61,10 +63,12 @@ class ForumEngine:
 
     @classmethod
     def build(cls, settings: Settings) -> ForumEngine:
-        """Open the index and load the configured LLM (seconds: models page in)."""
-        from assistant.llm.factory import make_llm
+        """Open the index and load the configured LLM, and the rendering one if it differs (seconds: models
+        page in)."""
+        from assistant.llm.factory import make_llm, make_renderer
 
-        return cls(settings, ForumIndex.open(settings), make_llm(settings))
+        llm = make_llm(settings)
+        return cls(settings, ForumIndex.open(settings), llm, renderer=make_renderer(settings, llm))
 
     # ----- the answer path --------------------------------------------------------------------------
     def answer(self, question: Question) -> Answer:
@@ -109,7 +113,7 @@ class ForumEngine:
     def _understand(self, question: Question, budget: Budget) -> Understanding:
         return understand(
             question,
-            self.llm,
+            self.renderer,
             budget,
             max_chars=self.settings.max_message_chars,
             llm_rewrite=self.settings.llm_rewrite,
@@ -167,7 +171,7 @@ class ForumEngine:
             return decision, checked.text if checked else ""
         if is_chinese(understood.language):
             return decision, ""  # compose quotes the sources
-        text = answer_for_reader(self.llm, understood.language, found, budget)
+        text = answer_for_reader(self.renderer, understood.language, found, budget)
         if text is None:
             why = "No faithful answer could be written in the asker's language; refused in it instead."
             return (
@@ -183,10 +187,10 @@ class ForumEngine:
 
     def _translate_quotes(self, answer: Answer, budget: Budget) -> None:
         wanted = self.settings.translate_quotes and answer.mode == "extract" and not answer.refused
-        if self.llm is None or not wanted or is_chinese(answer.language):
+        if self.renderer is None or not wanted or is_chinese(answer.language):
             return
         if budget.remaining() > MIN_LLM_SECONDS:
-            add_translations(self.llm, answer.citations, answer.language, budget.remaining())
+            add_translations(self.renderer, answer.citations, answer.language, budget.remaining())
 
     # ----- the other services -----------------------------------------------------------------------
     def fact_check(self, claim: str, language: str = "auto") -> FactCheck:
@@ -225,9 +229,9 @@ class ForumEngine:
             return 0
         self.sentences.vectors(sentences)
         self.measures.get()
-        if self.llm is not None:
+        for model in {id(m): m for m in (self.llm, self.renderer) if m is not None}.values():
             try:
-                self.llm.warm_up()
+                model.warm_up()
             except UnavailableError as exc:  # a slow start must not stop the service: answers fall back
                 log.warning("LLM warm-up did not finish (%s); the first answers may be slow.", exc)
         return len(sentences)
@@ -235,12 +239,14 @@ class ForumEngine:
     def health(self) -> dict[str, object]:
         """Readiness and what is loaded."""
         stats = self.index.stats()
+        rendering_model = self.settings.render_model or self.settings.llm_model
         return {
             "ready": not self.index.is_empty(),
             "documents": stats.get("documents", 0),
             "chunks": stats.get("chunks", 0),
             "embedder": stats.get("embedder", self.settings.embed_backend),
             "llm": None if self.llm is None else self.settings.llm_model,
+            "render_model": rendering_model if self.renderer is not None else None,
         }
 
     def refresh(self) -> None:

@@ -33,6 +33,12 @@ class ConfigSpec:
     answer_mode: Mode
     llm_model: str | None  # None: no LLM at all (no rewrite, no Chinese rendering, no translations)
     description: str
+    render_model: str | None = None  # the translating model when not llm_model (FORUM_RENDER_MODEL)
+
+    @property
+    def models(self) -> set[str]:
+        """The packaged models this configuration loads."""
+        return {m for m in (self.llm_model, self.render_model) if m}
 
 
 _HYBRID = ("dense", "keyword")
@@ -86,6 +92,16 @@ CONFIGS: dict[str, ConfigSpec] = {
             "generate",
             "qwen-1.5b",
             "ours: dense + BM25 (+ zh rendering), 1.5B LLM answer, verified",
+        ),
+        ConfigSpec(
+            "hybrid-generate-render1.5b",
+            "engine",
+            _HYBRID,
+            "generate",
+            "qwen-0.5b",
+            "ours: the 0.5B LLM answers; the 1.5B renders (a foreign question into Chinese, the answer clause "
+            "into the asker's language)",
+            render_model="qwen-1.5b",
         ),
         ConfigSpec(
             "baseline",
@@ -173,11 +189,15 @@ class EngineAnswerer:
     """Our engine in one configuration."""
 
     def __init__(
-        self, spec: ConfigSpec, settings: Settings, index: ForumIndex, llm: ServedLLM | None
+        self,
+        spec: ConfigSpec,
+        settings: Settings,
+        index: ForumIndex,
+        llm: ServedLLM | None,
+        renderer: ServedLLM | None = None,
     ) -> None:
         self.spec = spec
-        self.llm = llm
-        self.engine = ForumEngine(settings, index, llm, retrieval_modes=spec.modes)
+        self.engine = ForumEngine(settings, index, llm, retrieval_modes=spec.modes, renderer=renderer)
 
     def ask(self, item: EvalItem) -> tuple[Answer, list[str]]:
         """Answer the item, then re-run retrieval on the standalone question for the hit@k ranking."""
@@ -187,11 +207,12 @@ class EngineAnswerer:
     def ranked_doc_ids(self, standalone: str) -> list[str]:
         """Doc ids of the retrieved chunks, best first, exactly as the engine retrieves them."""
         chinese = None
-        if self.llm is not None and not is_chinese(resolve_language("auto", standalone)):
+        renderer = self.engine.renderer
+        if renderer is not None and not is_chinese(resolve_language("auto", standalone)):
             from assistant.language.translate import to_chinese
 
             try:
-                chinese = to_chinese(self.llm, standalone)  # cached: the engine just rendered the same text
+                chinese = to_chinese(renderer, standalone)  # cached: the engine just rendered the same text
             except ForumError:
                 chinese = None
         retrieval = self.engine.retriever.search(standalone, chinese)
@@ -237,7 +258,8 @@ def make_answerer(spec: ConfigSpec, settings: Settings, index: ForumIndex, pool:
         if llm is None:
             raise ConfigurationError("The baseline needs an LLM; it has no extractive mode.")
         return BaselineAnswerer(index, llm)
-    return EngineAnswerer(spec, settings, index, llm)
+    renderer = pool.get(spec.render_model) if spec.render_model else None
+    return EngineAnswerer(spec, settings, index, llm, renderer)
 
 
 # ---------------------------------------------------------------- eval indexes

@@ -328,7 +328,7 @@ def run_configs(
             results.append(ConfigResult(spec, records, time.perf_counter() - started + kept_s))
             if on_result is not None:
                 on_result(results[-1])
-            later = {s.llm_model for s in specs[specs.index(spec) + 1 :]}
-            if spec.llm_model and spec.llm_model != "qwen-0.5b" and spec.llm_model not in later:
-                pool.release(spec.llm_model)
+            later = {m for s in specs[specs.index(spec) + 1 :] for m in s.models}
+            for model in spec.models - later - {"qwen-0.5b"}:
+                pool.release(model)
     return results

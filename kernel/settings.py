@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     llm_timeout_s: float = Field(default=60.0, gt=0)
     llm_max_tokens: int = Field(default=256, ge=16, le=4096)
     llm_queue_size: int = Field(default=8, ge=1, le=1024)
+    # The model that translates (a foreign question into Chinese for search, the answer clause into the
+    # asker's language), loaded beside the answer model: same values as llm_model; "" = llm_model itself.
+    render_model: str = ""
 
     # Retrieval and answering.
     top_k: int = Field(default=8, ge=1, le=100)

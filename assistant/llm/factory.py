@@ -25,3 +25,12 @@ def make_llm(settings: Settings) -> ServedLLM | None:
     if path is None:
         return None
     return LocalGGUFLLM.from_settings(path, settings)
+
+
+def make_renderer(settings: Settings, llm: ServedLLM | None) -> ServedLLM | None:
+    """The translating model: `llm` itself, unless render_model names another model (loaded beside it, from
+    the same place: packaged, a .gguf path, or the llm_base_url server)."""
+    name = settings.render_model.strip()
+    if not name or name == settings.llm_model:
+        return llm
+    return make_llm(settings.model_copy(update={"llm_model": name}))

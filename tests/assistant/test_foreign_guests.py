@@ -109,6 +109,26 @@ def test_a_japanese_draft_keeps_its_answer_but_not_the_chinese_character_forms(
     assert answer.citations and "中关村" in answer.citations[0].quote  # the original stays Chinese
 
 
+def test_a_render_model_translates_and_the_answer_model_only_writes_answers(
+    corpus_settings: Settings, corpus_index: ForumIndex
+) -> None:
+    # FORUM_RENDER_MODEL: a larger model may translate while the small one writes; each gets only its job.
+    renderer = ScriptedLLM(
+        name="scripted-renderer",
+        replies=["2023中关村论坛的主会场在哪里？"],
+        reply="Le lieu principal était le centre d'exposition de Zhongguancun.",
+    )
+    writer = ScriptedLLM(name="scripted-writer", reply="Le lieu principal était à Zhongguancun [1].")
+    engine = ForumEngine(corpus_settings, corpus_index, writer, renderer=renderer)
+    question = "Où se trouvait le lieu principal du Forum de Zhongguancun 2023 ?"
+    answer = engine.answer(Question(message=question, mode="generate"))
+    assert renderer.prompts and question in renderer.prompts[0]
+    assert all("You translate" in prompt for prompt in renderer.prompts), renderer.prompts
+    assert writer.prompts and not any("You translate" in prompt for prompt in writer.prompts)
+    assert answer.language == "fr" and written_in(answer.answer, "fr"), answer.answer
+    assert engine.health()["render_model"] == corpus_settings.llm_model  # named by settings, not by object
+
+
 # ----- the real packaged model ----------------------------------------------------------------------------
 
 
