@@ -21,6 +21,7 @@ import logging
 import re
 
 from assistant.calibration import MIN_LLM_SECONDS
+from assistant.checks.measures import noun_after
 from assistant.evidence import (
     EvidenceSet,
     answer_type_bonus,
@@ -28,6 +29,7 @@ from assistant.evidence import (
     asks_for_date,
     asks_for_figure,
     coverage,
+    names_edition,
 )
 from assistant.figures.dates import extract_dates
 from assistant.figures.quantities import Quantity, figure_values, find_quantities, render_quantity
@@ -100,8 +102,14 @@ def counted_figure(clause: str, asked: str) -> Quantity | None:
         return None
     figures = [q for q in find_quantities(clause) if q.unit not in ("year", "date")]
     words = set(_COUNTED_IN.findall(asked))
-    counted = [q for q in figures if any(w in q.text or clause[q.end :].startswith(w) for w in words)]
+    counted = [q for q in figures if any(w in q.text or _counts_next(q, clause, w) for w in words)]
     return counted[0] if len(counted) == 1 else None
+
+
+def _counts_next(q: Quantity, clause: str, word: str) -> bool:
+    """The word after a figure says what it counts when the figure has no measure word of its own or only
+    the generic 个 (2球, 80多个国家), not after a specific one (35名球员 counts players, not 球)."""
+    return (q.unit is None or q.text.endswith("个")) and clause[q.end :].startswith(word)
 
 
 def _clause_and_asked(found: EvidenceSet) -> tuple[str, str]:
@@ -109,10 +117,10 @@ def _clause_and_asked(found: EvidenceSet) -> tuple[str, str]:
     return best_clause(found.evidence[0].quote, asked, list(found.signals.terms)), asked
 
 
-def _read_off(clause: str, asked: str, language: str) -> str | None:
+def _read_off(found: EvidenceSet, clause: str, asked: str, language: str) -> str | None:
     """The answer as the clause states it, written for the reader, when no model is needed: the one figure
-    a "how many" question counts, or the date a "when" question asks."""
-    counted = counted_figure(clause, asked)
+    a "how many" question counts (when the evidence agrees on it), or the date a "when" question asks."""
+    counted = count_to_read_off(found)
     if counted is not None:
         return f"{messages.say(messages.FIGURE_SAYS, language)} {render_quantity(counted, language)}"
     if asks_for_date(asked) and any(q.unit == "date" for q in find_quantities(clause)):
@@ -123,10 +131,37 @@ def _read_off(clause: str, asked: str, language: str) -> str | None:
 def counted_in_best_clause(found: EvidenceSet) -> Quantity | None:
     """The one figure that the best evidence sentence's answering clause counts, for a "how many".
 
-    When there is one, a foreign guest's answer is that figure written for the reader, and stage 4 skips
+    A draft that cites that sentence must state it (decide). When the evidence agrees on it
+    (`count_to_read_off`), a foreign guest's answer is that figure written for the reader, and stage 4 skips
     generating (the figure is exact and costs nothing). Dates are still generated first: four sentences
     show the model the range when the best one holds a single day of it."""
     return counted_figure(*_clause_and_asked(found)) if found.evidence else None
+
+
+def count_to_read_off(found: EvidenceSet) -> Quantity | None:
+    """`counted_in_best_clause`, unless another evidence sentence about the asked edition counts the same
+    thing (measure word and noun) with another figure: 26场活动 in one part of an event, 150场活动 in all of
+    it. Which one is asked is then unclear, so a foreign guest's answer is not the bare figure: the model,
+    seeing every sentence, or the clause's rendering, which says what the figure counts, answers instead.
+    Another edition's figure is no rival (a different year), nor is a count of something else."""
+    counted = counted_in_best_clause(found)
+    if counted is None:
+        return None
+    clause, asked = _clause_and_asked(found)
+    thing = noun_after(clause, counted.end)
+    years = found.retrieval.years
+    for ev in found.evidence[1:]:
+        if thing is None or (years and not names_edition(ev, years)):
+            continue
+        for other in clauses(ev.quote):
+            figure = counted_figure(other, asked)
+            if (
+                figure is not None
+                and figure.value != counted.value
+                and noun_after(other, figure.end) == thing
+            ):
+                return None
+    return counted
 
 
 def answer_for_reader(llm: ChatModel | None, language: str, found: EvidenceSet, budget: Budget) -> str | None:
@@ -134,7 +169,7 @@ def answer_for_reader(llm: ChatModel | None, language: str, found: EvidenceSet, 
     if not found.evidence:
         return None
     clause, asked = _clause_and_asked(found)
-    read = _read_off(clause, asked, language)
+    read = _read_off(found, clause, asked, language)
     if read:
         return f"{read} [1]"
     if llm is not None and budget.remaining() > MIN_LLM_SECONDS:

@@ -16,7 +16,7 @@ from assistant.calibration import HIGH_CONFIDENCE, MIN_LLM_SECONDS
 from assistant.checks.answer import Checked, check_draft
 from assistant.checks.conflicts import find_conflicts
 from assistant.checks.measures import CorpusMeasures
-from assistant.clause import answer_for_reader, counted_in_best_clause
+from assistant.clause import answer_for_reader, count_to_read_off
 from assistant.compose import add_translations, citation, compose
 from assistant.decide import Decision, Thresholds, asks_about_a_person, confidence_of, decide
 from assistant.evidence import EvidenceSet, EvidenceSignals, SentenceEmbeddingCache, choose_evidence
@@ -134,7 +134,7 @@ class ForumEngine:
         self, understood: Understanding, found: EvidenceSet, budget: Budget
     ) -> Generator[str, None, Draft]:
         mode = understood.question.mode
-        if not is_chinese(understood.language) and counted_in_best_clause(found) is not None:
+        if not is_chinese(understood.language) and count_to_read_off(found) is not None:
             mode = "extract"  # a foreign guest's count is read off its clause (stage 6b): no model call
         return draft_answer(
             self.llm,

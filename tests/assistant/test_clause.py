@@ -10,6 +10,7 @@ from assistant.clause import (
     answer_for_reader,
     best_clause,
     clauses,
+    count_to_read_off,
     counted_figure,
     counted_in_best_clause,
     faithful,
@@ -74,12 +75,14 @@ def test_no_figure_answer_when_no_figure_was_asked() -> None:
     assert figure_answer("在京举行", "How many forums?", "en") is None
 
 
-def _found(quote: str, question: str) -> EvidenceSet:
-    evidence = Evidence(
-        doc_id="d", source="d.txt", title="t", date=None, quote=quote, start=0, end=len(quote), score=1.0
-    )
+def _found(quote: str, question: str, *more: str) -> EvidenceSet:
+    """Evidence sentences, best first, for a question."""
+    evidence = [
+        Evidence(doc_id="d", source="d.txt", title="t", date=None, quote=q, start=0, end=len(q), score=1.0)
+        for q in (quote, *more)
+    ]
     retrieval = Retrieval(queries=[question], hits=[], years=set())
-    return EvidenceSet([evidence], EvidenceSignals(coverage=1.0, dense=0.9), retrieval)
+    return EvidenceSet(evidence, EvidenceSignals(coverage=1.0, dense=0.9), retrieval)
 
 
 @pytest.mark.parametrize(
@@ -122,6 +125,7 @@ def test_a_clause_with_several_figures_gives_the_one_in_the_measure_word_asked()
     # The clause's only figure, but not in the measure word asked: a count of something else.
     assert counted_figure("技术交易板块举办26场活动", "报名的项目有多少个？") is None
     assert counted_figure(clause, "When was it released?") is None
+    assert counted_figure("主队共有35名球员", "主队打进了多少球？") is None  # 名 counts players, not goals
     assert counted_figure("中国排名从第34位跃升到第11位", "中国排在第几位？") is None  # a place, not a count
 
 
@@ -149,3 +153,31 @@ def test_with_several_figures_and_no_measure_word_the_model_renders_the_clause()
         "The forum held 55 parallel forums and 8 trading sessions. [1]"
     )
     assert model.calls == 1
+
+
+def test_a_count_the_evidence_disagrees_on_is_rendered_with_what_it_counts_not_read_off() -> None:
+    # Invented: the best sentence counts the goals of one match, another the goals of the whole season.
+    asked = "How many goals did the home team score? 主队打进了多少球？"
+    best, season = "在半决赛中，主队打进2球。", "整个赛季，主队共打进35球。"
+    model = ScriptedLLM(reply="In the semi-final, the home team scored 2 goals.")
+    found = _found(best, asked, season)
+    assert counted_in_best_clause(found) is not None  # a draft citing the best sentence must still state it
+    assert count_to_read_off(found) is None, "which of the two counts is asked is unclear"
+    assert answer_for_reader(model, "en", found, Budget(60)) == (
+        "In the semi-final, the home team scored 2 goals. [1]"
+    )
+    assert model.calls == 1
+    # Evidence that states the same figure again, or counts something else, does not stand in the way.
+    agreeing = _found(best, asked, "主队在半决赛打进2球后晋级。", "整个赛季，主队共有35名球员。")
+    counted = count_to_read_off(agreeing)
+    assert counted is not None and counted.value == 2
+    # A question about one edition: another edition's count is not a rival answer.
+    this_year, last_year = _found(best, asked, season).evidence
+    edition = EvidenceSet(
+        [this_year.model_copy(update={"year": 2024}), last_year.model_copy(update={"year": 2023})],
+        EvidenceSignals(coverage=1.0, dense=0.9),
+        Retrieval(queries=[asked], hits=[], years={2024}),
+    )
+    counted = count_to_read_off(edition)
+    assert counted is not None and counted.value == 2
+    assert counted_figure("来自80多个国家和地区", "有多少个国家和地区？") is not None  # 个 is generic
