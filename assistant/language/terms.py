@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from assistant.language.translate import is_chinese_text
 from vectorstore.keyword import tokenize
 
 # The languages whose words content_terms sees: Chinese text, with Latin-script names and terms in it.
@@ -77,5 +78,9 @@ def subject_words(terms: list[str]) -> list[str]:
 
 
 def chinese_queries(queries: list[str]) -> list[str]:
-    """The Chinese renderings: keyword coverage against Chinese sources only means something for them."""
-    return [q for q in queries if len(_HAN.findall(q)) * 2 >= len(q.strip()) // 2 and _HAN.search(q)]
+    """The Chinese renderings: keyword coverage against Chinese sources only means something for them.
+
+    A Japanese question is full of kanji, but its words are not Chinese ones (中関村, 何日間): when a query
+    without kana or Hangul qualifies (the question's Chinese rendering), only such queries count."""
+    han = [q for q in queries if len(_HAN.findall(q)) * 2 >= len(q.strip()) // 2 and _HAN.search(q)]
+    return [q for q in han if is_chinese_text(q)] or han

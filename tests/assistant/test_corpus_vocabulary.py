@@ -8,7 +8,13 @@ from pathlib import Path
 
 from assistant.checks.measures import META_KEY, CorpusMeasures
 from assistant.engine import ForumEngine
-from assistant.language.terms import GenericWords, content_terms, function_words, subject_words
+from assistant.language.terms import (
+    GenericWords,
+    chinese_queries,
+    content_terms,
+    function_words,
+    subject_words,
+)
 from assistant.schema import Question
 from ingest.pipeline import ingest
 from kernel.domain import Chunk
@@ -103,3 +109,12 @@ def test_the_engine_reads_its_vocabulary_and_measures_from_the_index(
         assert CorpusMeasures(index).get() == engine.measures.get()
     finally:
         index.close()
+
+
+def test_a_japanese_questions_kanji_are_not_chinese_words_when_a_rendering_exists() -> None:
+    japanese = "2023年の中関村フォーラムは何日間開かれましたか？"
+    rendering = "2023年中关村论坛举行了几天？"
+    assert chinese_queries([japanese, rendering]) == [rendering]
+    # Without a kana-free rendering, the kanji are all there is to look for.
+    assert chinese_queries([japanese]) == [japanese]
+    assert chinese_queries(["How many days?", rendering]) == [rendering]
