@@ -176,9 +176,10 @@ def generative(corpus_settings: Settings, corpus_index: ForumIndex, llm: LocalGG
 @pytest.mark.xfail(
     strict=False,
     reason="Issue 14 is open: on 2026-12-02 the default 0.5B refused the French question (subject words "
-    "missing: retrieval never reached the 560 sentence) and the Japanese one (best evidence was the dates "
-    "sentence, not 为期6天), and answered the Arabic one with 26 (a sub-total) instead of 150. Remove this "
-    "mark when the engine answers them; an XPASS in the test output says it does.",
+    "missing: its rendering 展览永久性点点 never reaches the 560 sentence) and the Japanese one (its rendering "
+    "has no usable subject word; the best evidence is the dates sentence, not 为期6天), and answered the "
+    "Arabic one with 26 (the trading section's events) instead of 150. Remove this mark when the engine "
+    "answers them; an XPASS in the test output says it does.",
 )
 @pytest.mark.parametrize("guest", GUESTS, ids=lambda g: g.language)
 def test_a_foreign_guest_gets_the_figure_in_their_language_with_the_chinese_original(
