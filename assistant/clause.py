@@ -120,7 +120,7 @@ def _clause_and_asked(found: EvidenceSet) -> tuple[str, str]:
 def _read_off(found: EvidenceSet, clause: str, asked: str, language: str) -> str | None:
     """The answer as the clause states it, written for the reader, when no model is needed: the one figure
     a "how many" question counts (when the evidence agrees on it), or the date a "when" question asks."""
-    counted = count_to_read_off(found)
+    counted = _agreed_count(found, clause, asked)
     if counted is not None:
         return f"{messages.say(messages.FIGURE_SAYS, language)} {render_quantity(counted, language)}"
     if asks_for_date(asked) and any(q.unit == "date" for q in find_quantities(clause)):
@@ -144,14 +144,17 @@ def count_to_read_off(found: EvidenceSet) -> Quantity | None:
     it. Which one is asked is then unclear, so a foreign guest's answer is not the bare figure: the model,
     seeing every sentence, or the clause's rendering, which says what the figure counts, answers instead.
     Another edition's figure is no rival (a different year), nor is a count of something else."""
-    counted = counted_in_best_clause(found)
-    if counted is None:
-        return None
-    clause, asked = _clause_and_asked(found)
-    thing = noun_after(clause, counted.end)
+    return _agreed_count(found, *_clause_and_asked(found)) if found.evidence else None
+
+
+def _agreed_count(found: EvidenceSet, clause: str, asked: str) -> Quantity | None:
+    """`count_to_read_off` for the best evidence sentence's answering `clause`, already found."""
+    counted = counted_figure(clause, asked)
+    if counted is None or (thing := noun_after(clause, counted.end)) is None:
+        return counted
     years = found.retrieval.years
     for ev in found.evidence[1:]:
-        if thing is None or (years and not names_edition(ev, years)):
+        if years and not names_edition(ev, years):
             continue
         for other in clauses(ev.quote):
             figure = counted_figure(other, asked)

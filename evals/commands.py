@@ -35,6 +35,7 @@ from kernel.settings import Settings, load_settings
 
 SUITES = ("forum", "parity", "xquad-answers", "xquad", "distractor", "smoke")
 SPLIT_SUITES = ("forum", "parity", "xquad-answers", "distractor")
+RECORD_SUITES = ("forum", "parity", "smoke", "xquad-answers")  # answered item by item: resumable
 PARTIAL_RECORDS = "records.partial.jsonl"  # one line per finished item, while a run is under way
 SPLIT_CHOICES = ("dev", "test", "all")
 WRONG_LANGUAGE_EXAMPLES = 5
@@ -294,13 +295,13 @@ def run_eval(
         )
     if suite in SPLIT_SUITES:
         split = split or "test"
-    if resume is not None and suite not in ("forum", "parity", "smoke", "xquad-answers"):
-        raise BadInputError("--resume applies to the forum, parity, smoke and xquad-answers suites.")
+    if resume is not None and suite not in RECORD_SUITES:
+        raise BadInputError(f"--resume applies to the {', '.join(RECORD_SUITES)} suites.")
     earlier = load_records(resume) if resume is not None else None
     settings = load_settings()
     target = out or default_out(suite, settings, split)
     sections: list[str] = []  # the suite's own tables in report.md (xquad, distractor, xquad-answers)
-    if suite in ("forum", "parity", "smoke", "xquad-answers"):
+    if suite in RECORD_SUITES:
         items = select_items(suite, split, limit, settings.benchmarks_dir)
         if suite == "xquad-answers":
             report, results, sections = xquad_answers_report(

@@ -258,8 +258,7 @@ def make_answerer(spec: ConfigSpec, settings: Settings, index: ForumIndex, pool:
         if llm is None:
             raise ConfigurationError("The baseline needs an LLM; it has no extractive mode.")
         return BaselineAnswerer(index, llm)
-    renderer = pool.get(spec.render_model) if spec.render_model else None
-    return EngineAnswerer(spec, settings, index, llm, renderer)
+    return EngineAnswerer(spec, settings, index, llm, pool.get(spec.render_model))
 
 
 # ---------------------------------------------------------------- eval indexes
