@@ -108,7 +108,7 @@ def counted_figure(clause: str, asked: str) -> Quantity | None:
 
 def _counts_next(q: Quantity, clause: str, word: str) -> bool:
     """The word after a figure says what it counts when the figure has no measure word of its own or only
-    the generic 个 (2球, 80多个国家), not after a specific one (35名球员 counts players, not 球)."""
+    the generic 个 (2球, 30多个城市), not after a specific one (35名球员 counts players, not 球)."""
     return (q.unit is None or q.text.endswith("个")) and clause[q.end :].startswith(word)
 
 
@@ -140,8 +140,8 @@ def counted_in_best_clause(found: EvidenceSet) -> Quantity | None:
 
 def count_to_read_off(found: EvidenceSet) -> Quantity | None:
     """`counted_in_best_clause`, unless another evidence sentence about the asked edition counts the same
-    thing (measure word and noun) with another figure: 26场活动 in one part of an event, 150场活动 in all of
-    it. Which one is asked is then unclear, so a foreign guest's answer is not the bare figure: the model,
+    thing (measure word and noun) with another figure: 12场比赛 in one city, 64场比赛 in the whole
+    tournament. Which one is asked is then unclear, so a foreign guest's answer is not the bare figure: the model,
     seeing every sentence, or the clause's rendering, which says what the figure counts, answers instead.
     Another edition's figure is no rival (a different year), nor is a count of something else."""
     return _agreed_count(found, *_clause_and_asked(found)) if found.evidence else None
