@@ -22,7 +22,8 @@ from assistant.engine import ForumEngine
 from evals import metrics
 from evals.configs import LLMPool, open_eval_index
 from evals.dataset import EvalItem, items_for
-from evals.report import new_report, table, write_report
+from evals.markdown import table
+from evals.report import new_report, write_report
 from kernel.settings import Settings
 
 REFUSAL_GRID = tuple(round(0.30 + 0.02 * i, 2) for i in range(21))  # 0.30 … 0.70

@@ -22,8 +22,9 @@ from typing import Any
 
 from evals.configs import LLMPool, eval_settings, get_spec, open_eval_index
 from evals.dataset import EvalItem, load_items
+from evals.markdown import table
 from evals.news import news_articles
-from evals.report import new_report, table
+from evals.report import new_report
 from evals.runner import run_configs, worst_failures
 from kernel.settings import Settings
 

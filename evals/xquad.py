@@ -21,7 +21,8 @@ from assistant.retrieval import HybridRetriever
 from evals import metrics
 from evals.configs import LLMPool, eval_settings, open_eval_index
 from evals.dataset import read_split, xquad_split_path
-from evals.report import fmt, new_report, table
+from evals.markdown import fmt, table
+from evals.report import new_report
 from kernel.errors import ForumError, NotFoundError
 from kernel.settings import Settings
 

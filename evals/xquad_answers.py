@@ -26,7 +26,7 @@ from typing import Any
 from evals import metrics
 from evals.configs import eval_settings
 from evals.dataset import SPLITS, EvalItem, read_split, xquad_split_path
-from evals.report import table
+from evals.markdown import table
 from evals.runner import ConfigResult, ItemRecord
 from evals.xquad import LANGS, XQuestion, load_xquad, write_corpus
 from kernel.errors import BadInputError

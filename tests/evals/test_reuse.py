@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from evals.commands import PARTIAL_RECORDS, load_records, resumed_note, reuse_configs
 from evals.configs import get_spec
+from evals.earlier import PARTIAL_RECORDS, load_records, resumed_note, reuse_configs
 from evals.runner import ConfigResult, ItemRecord
 from kernel.errors import BadInputError
 

@@ -9,8 +9,9 @@ from collections import defaultdict
 import pytest
 
 from assistant.schema import Answer, Citation
-from evals.commands import PARTIAL_RECORDS, select_items, xquad_answers_report
+from evals.commands import select_items, xquad_answers_report
 from evals.dataset import read_split, split_counts, xquad_split_path
+from evals.earlier import PARTIAL_RECORDS
 from evals.report import write_report
 from evals.runner import score_item
 from evals.xquad import LANGS, XQuestion, load_xquad, write_corpus
