@@ -51,8 +51,6 @@ class ForumEngine:
         self.index = index
         self.llm = llm  # writes answers
         self.renderer = renderer if renderer is not None else llm  # translates (see render_model)
-        # renders the answer clause and translates quotes (render_scope)
-        self.answer_renderer = llm if settings.render_scope == "question" else self.renderer
         self.retrieval_modes = retrieval_modes
         self.retriever = HybridRetriever(index, top_k=settings.top_k, modes=retrieval_modes)
         self.sentences = SentenceEmbeddingCache(index.embedder, index=index)
@@ -173,7 +171,7 @@ class ForumEngine:
             return decision, checked.text if checked else ""
         if is_chinese(understood.language):
             return decision, ""  # compose quotes the sources
-        text = answer_for_reader(self.answer_renderer, understood.language, found, budget)
+        text = answer_for_reader(self.renderer, understood.language, found, budget)
         if text is None:
             why = "No faithful answer could be written in the asker's language; refused in it instead."
             return (
@@ -189,10 +187,10 @@ class ForumEngine:
 
     def _translate_quotes(self, answer: Answer, budget: Budget) -> None:
         wanted = self.settings.translate_quotes and answer.mode == "extract" and not answer.refused
-        if self.answer_renderer is None or not wanted or is_chinese(answer.language):
+        if self.renderer is None or not wanted or is_chinese(answer.language):
             return
         if budget.remaining() > MIN_LLM_SECONDS:
-            add_translations(self.answer_renderer, answer.citations, answer.language, budget.remaining())
+            add_translations(self.renderer, answer.citations, answer.language, budget.remaining())
 
     # ----- the other services -----------------------------------------------------------------------
     def fact_check(self, claim: str, language: str = "auto") -> FactCheck:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from assistant.engine import ForumEngine
 from assistant.language.detect import is_chinese, resolve_language
@@ -34,7 +34,6 @@ class ConfigSpec:
     llm_model: str | None  # None: no LLM at all (no rewrite, no Chinese rendering, no translations)
     description: str
     render_model: str | None = None  # the translating model when not llm_model (FORUM_RENDER_MODEL)
-    render_scope: Literal["all", "question"] = "all"  # what render_model translates: "all" or "question" (FORUM_RENDER_SCOPE)
 
     @property
     def models(self) -> set[str]:
@@ -103,17 +102,6 @@ CONFIGS: dict[str, ConfigSpec] = {
             "ours: the 0.5B LLM answers; the 1.5B renders (a foreign question into Chinese, the answer clause "
             "into the asker's language)",
             render_model="qwen-1.5b",
-        ),
-        ConfigSpec(
-            "hybrid-generate-render1.5b-question",
-            "engine",
-            _HYBRID,
-            "generate",
-            "qwen-0.5b",
-            "ours: the 0.5B LLM answers and renders the answer clause; the 1.5B renders only the question "
-            "into Chinese",
-            render_model="qwen-1.5b",
-            render_scope="question",
         ),
         ConfigSpec(
             "baseline",
@@ -270,8 +258,7 @@ def make_answerer(spec: ConfigSpec, settings: Settings, index: ForumIndex, pool:
         if llm is None:
             raise ConfigurationError("The baseline needs an LLM; it has no extractive mode.")
         return BaselineAnswerer(index, llm)
-    scoped = settings.model_copy(update={"render_scope": spec.render_scope})
-    return EngineAnswerer(spec, scoped, index, llm, pool.get(spec.render_model))
+    return EngineAnswerer(spec, settings, index, llm, pool.get(spec.render_model))
 
 
 # ---------------------------------------------------------------- eval indexes

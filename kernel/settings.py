@@ -83,9 +83,6 @@ class Settings(BaseSettings):
     # The model that translates (a foreign question into Chinese for search, the answer clause into the
     # asker's language), loaded beside the answer model: same values as llm_model; "" = llm_model itself.
     render_model: str = ""
-    # What render_model translates: "all", or only the "question" (search and the subject words read from it;
-    # the answer model then renders the answer clause and the quotes, which is faster with a larger renderer).
-    render_scope: Literal["all", "question"] = "all"
 
     # Retrieval and answering.
     top_k: int = Field(default=8, ge=1, le=100)

@@ -129,24 +129,6 @@ def test_a_render_model_translates_and_the_answer_model_only_writes_answers(
     assert engine.health()["render_model"] == corpus_settings.llm_model  # named by settings, not by object
 
 
-def test_with_render_scope_question_the_render_model_translates_only_the_question(
-    corpus_settings: Settings, corpus_index: ForumIndex
-) -> None:
-    # FORUM_RENDER_SCOPE=question: the larger model renders the question (search, subject words); the answer
-    # model renders the answer clause, which keeps a foreign answer near the small model's speed. The models
-    # are named apart from the test above: translations are cached by model and text.
-    renderer = ScriptedLLM(name="scripted-question-renderer", replies=["2023中关村论坛的主会场在哪里？"])
-    writer = ScriptedLLM(name="scripted-clause-renderer", reply="Le lieu principal était à Zhongguancun.")
-    settings = corpus_settings.model_copy(update={"render_scope": "question"})
-    engine = ForumEngine(settings, corpus_index, writer, renderer=renderer)
-    question = "Où se trouvait le lieu principal du Forum de Zhongguancun 2023 ?"
-    answer = engine.answer(Question(message=question, mode="extract"))
-    assert len(renderer.prompts) == 1 and question in renderer.prompts[0]  # the question, and only it
-    assert any("You translate" in prompt for prompt in writer.prompts), writer.prompts  # the clause
-    assert not any(question in prompt for prompt in writer.prompts)
-    assert answer.language == "fr" and written_in(answer.answer, "fr"), answer.answer
-
-
 # ----- the real packaged model ----------------------------------------------------------------------------
 
 
