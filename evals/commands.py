@@ -29,6 +29,7 @@ from evals.configs import (
 from evals.dataset import EvalItem, items_for, smoke_items, split_counts
 from evals.earlier import (
     BASELINE_NOTE,
+    NO_BASELINE_NOTE,
     PARTIAL_RECORDS,
     load_records,
     partial_writer,
@@ -125,7 +126,7 @@ def forum_report(
         "a loaded machine slows answers down instead of turning them into fallbacks or errors."
     )
     report["notes"].append(
-        BASELINE_NOTE if any(s.pipeline == "baseline" for s in specs) else "No baseline in this run."
+        BASELINE_NOTE if any(s.pipeline == "baseline" for s in specs) else NO_BASELINE_NOTE
     )
     return report, results
 

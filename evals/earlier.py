@@ -5,6 +5,7 @@ a stopped run's answers to resume (`eval --resume`), and another run's configura
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +17,10 @@ BASELINE_NOTE = (
     "The baseline is asked only the last message of a follow-up (a query engine keeps no history) and "
     "its hit@k is over its 3 source chunks; it never refuses by design."
 )
+NO_BASELINE_NOTE = "No baseline in this run."  # replaced by BASELINE_NOTE when a reused run brings one
 
 
-def partial_writer(checkpoint: Path | None) -> Any:
+def partial_writer(checkpoint: Path | None) -> Callable[[ItemRecord], None] | None:
     """A callback appending each finished record as a JSON line to `records.partial.jsonl` (None without a
     checkpoint folder): an hours-long run stopped midway keeps every answer it got."""
     if checkpoint is None:
@@ -86,8 +88,8 @@ def reuse_configs(
             report["extra"].setdefault("xquad_languages", {})[name] = tables[name]
     with (source / "records.jsonl").open(encoding="utf-8") as fh:
         records += [r for line in fh if line.strip() and (r := json.loads(line))["config"] in names]
-    if "baseline" in names and "No baseline in this run." in report["notes"]:
-        report["notes"].remove("No baseline in this run.")
+    if "baseline" in names and NO_BASELINE_NOTE in report["notes"]:
+        report["notes"].remove(NO_BASELINE_NOTE)
         report["notes"].append(BASELINE_NOTE)
     if names:
         report["notes"].append(
