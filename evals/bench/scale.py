@@ -92,9 +92,30 @@ def scale_series(
             if corpus.files >= corpus.capacity:
                 run.skipped.append(f"{embedder}: the news articles ran out at {counts['chunks']:,} chunks")
                 break
+        if config.baseline_at_scale and run.scales and run.scales[-1]["embedder"] == embedder:
+            run.scales[-1]["baseline_ingest"] = _baseline_ingest(run, corpus.folder, work, index)
+            progress(run)
     finally:
         index.close()
         gc.collect()
+
+
+def _baseline_ingest(run: BenchRun, folder: Path, work: Path, index: ForumIndex) -> dict[str, Any]:
+    """The plain llama-index ingest of the series' largest corpus, cold, with the same loaded embedder.
+
+    Its own chunking (llama-index's default splitter) and no sentence vectors: what the baseline pays to
+    index the same documents. The collection is thrown away; retrieval is timed on ours (`RetrievalBench`).
+    """
+    from evals.bench.pipelines import baseline_ingest
+
+    target = work / "baseline-scale"
+    shutil.rmtree(target, ignore_errors=True)
+    try:
+        with phase(f"ingest baseline: {folder.name}, cold", run.phases) as p:
+            base = baseline_ingest(folder, target, index.embedder)
+    finally:
+        shutil.rmtree(target, ignore_errors=True)
+    return ingest_row(p, base["documents"], base["chunks"])
 
 
 def _server_timings(

