@@ -81,10 +81,14 @@ def faithful(rendering: str, clause: str, language: str) -> bool:
 
 
 def figure_answer(clause: str, asked: str, language: str) -> str | None:
-    """The clause's figures written for the reader behind a fixed phrase, when a figure was asked."""
+    """The clause's figures written for the reader behind a fixed phrase, when a figure was asked.
+
+    A date (a year: 2026年中关村论坛) answers only a "when": read off for a rank or a count of years, the
+    edition's year was a wrong answer (parity dev: "2012, 2022" for 第11位, "2026" for 多少年)."""
     if not asks_for_figure(asked):
         return None
-    figures = [q for q in find_quantities(clause) if q.unit != "year"]
+    dated = asks_for_date(asked)
+    figures = [q for q in find_quantities(clause) if q.unit != "year" and (dated or q.unit != "date")]
     if not figures:
         return None
     written = ", ".join(render_quantity(q, language) for q in figures)

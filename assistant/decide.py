@@ -21,6 +21,7 @@ from assistant.evidence import EvidenceSet, asks_for_count, asks_for_figure, nam
 from assistant.figures.dates import date_ranges, extract_dates
 from assistant.figures.quantities import figure_values, find_quantities
 from assistant.generate import Draft, cited_numbers, restates_question
+from assistant.language.messages import ANSWER_IN, say
 from assistant.language.terms import chinese_queries
 from assistant.language.written import LANGUAGES, written_in
 from assistant.understand import Understanding
@@ -110,8 +111,10 @@ def _fallback_reason(understood: Understanding, found: EvidenceSet, text: str) -
     if not cited_numbers(text):
         # Sentences with no figure pass verification, but an answer that cites nothing is not grounded.
         return "The generated answer cited no source; extractive answer given instead."
-    if restates_question(text, [*found.retrieval.queries, understood.focus]):
-        return "The generated answer only repeated the question; extractive answer given instead."
+    # The prompt's last line, echoed ("한국어로 답하세요. [1]"), is no more an answer than the question is.
+    instruction = say(ANSWER_IN, understood.language)
+    if restates_question(text, [*found.retrieval.queries, understood.focus, instruction]):
+        return "The generated answer only repeated the question or the instruction; extractive answer given instead."
     return None
 
 

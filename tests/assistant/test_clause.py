@@ -181,3 +181,18 @@ def test_a_count_the_evidence_disagrees_on_is_rendered_with_what_it_counts_not_r
     counted = count_to_read_off(edition)
     assert counted is not None and counted.value == 2
     assert counted_figure("来自80多个国家和地区", "有多少个国家和地区？") is not None  # 个 is generic
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Where did China rank in the Global Innovation Index 2022?", "How many years of data was it based on?"],
+)
+def test_a_year_is_no_answer_to_a_rank_or_a_count(question: str) -> None:
+    clause = "中国创新指数在全球排名已经从2012年的第34位跃升到2022年的第11位"
+    assert figure_answer(clause, question, "en") is None
+    assert figure_answer("绿色能源是2026年中关村论坛年会锚定的领域", question, "en") is None
+
+
+def test_a_year_still_answers_a_when() -> None:
+    answer = figure_answer("该计划于2026年首次推出", "When was the programme first launched?", "en")
+    assert answer is not None and "2026" in answer

@@ -81,3 +81,23 @@ def test_the_figure_may_be_in_the_second_sentence_but_not_further() -> None:
 )
 def test_how_many_is_told_from_when_and_which_place(question: str, counts: bool) -> None:
     assert asks_for_count(question) is counts
+
+
+@pytest.mark.parametrize("language", ["ko", "en", "fr"])
+def test_an_answer_that_echoes_the_instruction_is_not_shown(language: str) -> None:
+    from dataclasses import replace
+
+    from assistant.decide import _fallback_reason
+    from assistant.language.messages import ANSWER_IN
+
+    understood, found = _case("赵继宗是哪家医院的教授？", "赵继宗是首都医科大学附属北京天坛医院教授。")
+    understood = replace(understood, language=language)
+    reason = _fallback_reason(understood, found, f"{ANSWER_IN[language]} [1]")
+    assert reason is not None and "instruction" in reason
+
+
+def test_an_answer_is_not_held_against_for_sharing_words_with_the_instruction() -> None:
+    from assistant.decide import _fallback_reason
+
+    understood, found = _case("赵继宗是哪家医院的教授？", "赵继宗是首都医科大学附属北京天坛医院教授。")
+    assert _fallback_reason(understood, found, "In English: Beijing Tiantan Hospital [1].") is None
