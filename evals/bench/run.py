@@ -40,8 +40,9 @@ class BenchConfig:
     # after the run (None: a temp folder, removed; see evals.bench.scale).
     chroma_server: bool = True
     keep_dir: Path | None = None
-    # The llama-index baseline's own cold ingest of the largest scale's documents (issue 13).
-    baseline_at_scale: bool = True
+    # The llama-index baseline's own cold ingest of the largest scale's documents (issue 13). Off by
+    # default: at 58k it raised "No files found" from SimpleDirectoryReader (session 10, not yet understood).
+    baseline_at_scale: bool = False
 
     @classmethod
     def quick(cls) -> BenchConfig:
@@ -55,6 +56,7 @@ class BenchConfig:
             retrieval_questions=2,
             foreign_questions=2,
             foreign_model="extract",  # the quick run loads no LLM: it checks the row's machinery only
+            baseline_at_scale=True,
         )
 
 
