@@ -78,56 +78,41 @@ def _load(load: list[float]) -> str:
     return f"{load[0]}→{load[1]}{warn}"
 
 
+def _ingest_cells(label: str, pipeline: str, r: dict[str, Any], seconds_digits: int) -> list[Any]:
+    """One row of the ingest table from an `ingest_row` record."""
+    return [
+        label,
+        pipeline,
+        r["documents"],
+        r["chunks"],
+        f"{r['seconds']:.{seconds_digits}f}",
+        f"{r['docs_per_s']:.2f}",
+        f"{r['chunks_per_s']:.2f}",
+        f"{r['chunks_per_cpu_s']:.2f}",
+        r["peak_rss_mib"],
+        _load(r["load"]),
+    ]
+
+
 def _ingest_rows(run: dict[str, Any]) -> list[list[Any]]:
-    rows = []
     names = {
         "ours_cold": ("ours", "cold"),
         "ours_unchanged": ("ours", "unchanged"),
         "baseline_cold": ("baseline", "cold"),
         "baseline_unchanged": ("baseline", "run again"),
     }
-    for key, (pipeline, what) in names.items():
-        r = run["ingest"].get(key)
-        if r:
-            rows.append(
-                [
-                    f"forum (3 articles), {what}",
-                    pipeline,
-                    r["documents"],
-                    r["chunks"],
-                    f"{r['seconds']:.2f}",
-                    f"{r['docs_per_s']:.2f}",
-                    f"{r['chunks_per_s']:.2f}",
-                    f"{r['chunks_per_cpu_s']:.2f}",
-                    r["peak_rss_mib"],
-                    _load(r["load"]),
-                ]
-            )
+    rows = [
+        _ingest_cells(f"forum (3 articles), {what}", pipeline, run["ingest"][key], 2)
+        for key, (pipeline, what) in names.items()
+        if run["ingest"].get(key)
+    ]
     for s in run["scales"]:
-        steps = [(f"grow to {s['chunks']:,} chunks ({s['embedder']})", "ours", s["ingest"])]
+        rows.append(
+            _ingest_cells(f"grow to {s['chunks']:,} chunks ({s['embedder']})", "ours", s["ingest"], 1)
+        )
         if s.get("baseline_ingest"):
-            steps.append(
-                (
-                    f"the same {s['documents']:,} documents, cold ({s['embedder']})",
-                    "baseline",
-                    s["baseline_ingest"],
-                )
-            )
-        for label, pipeline, r in steps:
-            rows.append(
-                [
-                    label,
-                    pipeline,
-                    r["documents"],
-                    r["chunks"],
-                    f"{r['seconds']:.1f}",
-                    f"{r['docs_per_s']:.2f}",
-                    f"{r['chunks_per_s']:.2f}",
-                    f"{r['chunks_per_cpu_s']:.2f}",
-                    r["peak_rss_mib"],
-                    _load(r["load"]),
-                ]
-            )
+            label = f"the same {s['documents']:,} documents, cold ({s['embedder']})"
+            rows.append(_ingest_cells(label, "baseline", s["baseline_ingest"], 1))
     return rows
 
 
