@@ -45,7 +45,11 @@ def baseline_ingest(corpus: Path, data_dir: Path, embedder: PackagedEmbedding) -
     )
     collection = client.get_or_create_collection("baseline", embedding_function=None)
     store = ChromaVectorStore(chroma_collection=collection)
-    documents = SimpleDirectoryReader(str(corpus), recursive=True, required_exts=[".txt"]).load_data()
+    # exclude_hidden=False: the reader calls a file hidden when any part of its absolute path starts with
+    # a dot, so a corpus kept under ~/.local/share read as empty ("No files found", bench at 58k).
+    documents = SimpleDirectoryReader(
+        str(corpus), recursive=True, required_exts=[".txt"], exclude_hidden=False
+    ).load_data()
     VectorStoreIndex.from_documents(
         documents,
         storage_context=StorageContext.from_defaults(vector_store=store),

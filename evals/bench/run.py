@@ -40,9 +40,8 @@ class BenchConfig:
     # after the run (None: a temp folder, removed; see evals.bench.scale).
     chroma_server: bool = True
     keep_dir: Path | None = None
-    # The llama-index baseline's own cold ingest of the largest scale's documents (issue 13). Off by
-    # default: at 58k it raised "No files found" from SimpleDirectoryReader (session 10, not yet understood).
-    baseline_at_scale: bool = False
+    # The llama-index baseline's own cold ingest of the largest scale's documents (issue 13).
+    baseline_at_scale: bool = True
 
     @classmethod
     def quick(cls) -> BenchConfig:
