@@ -31,6 +31,7 @@ from vectorstore.index import ForumIndex
 
 _HEADING = re.compile(r"^\s*(#|>)")
 _MIN_SENTENCE_CHARS = 8
+_MIN_PASSAGES_TO_SHARE = 3  # fewer hits than this share words by chance
 _WORDY = re.compile(r"[^\W\d_]")  # letters of any script: "2026-03-19" alone says nothing
 
 
@@ -223,6 +224,21 @@ def _similarity(embedder: BaseEmbedding, sentence_vecs: np.ndarray, queries: lis
     return (sentence_vecs @ query_vecs.T).max(axis=1)
 
 
+def distinguishing(terms: list[str], passages: list[str]) -> list[str]:
+    """The terms that tell the retrieved passages apart: not those every one of them holds.
+
+    What every hit shares (the forum's name, the asked edition) is the topic that retrieval already
+    matched, so it says nothing about which sentence answers. The corpus-wide common terms catch it in a
+    corpus of forum articles alone, and miss it when the index also holds other documents (news mixed in:
+    中关村 and 论坛 are then rare). When every term is in every hit, all of them stay.
+    """
+    if len(passages) < _MIN_PASSAGES_TO_SHARE:
+        return terms
+    lowered = [p.lower() for p in passages]
+    kept = [t for t in terms if not all(t in p for p in lowered)]
+    return kept or terms
+
+
 def select_evidence(
     retrieval: Retrieval,
     index: ForumIndex,
@@ -260,6 +276,7 @@ def select_evidence(
     terms = content_terms(" ".join(chinese_queries(retrieval.asked)), retrieval.generic)
     if not [t for t in terms if not t.isdigit()]:
         terms = content_terms(" ".join(chinese_queries(retrieval.queries)), retrieval.generic)
+    terms = distinguishing(terms, [hit.chunk.text for hit in hits])
     # Editions are checked against document years elsewhere; coverage is about the subject words.
     subject = subject_words(terms)
     asked = " ".join(retrieval.asked)

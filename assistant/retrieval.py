@@ -59,6 +59,22 @@ def retrieve(
     return retriever.search(standalone, chinese, focus=list(focus) if focus else None)
 
 
+def _distinct(ranked: list[RetrievedChunk]) -> list[RetrievedChunk]:
+    """The best-ranked hit per chunk text, in order.
+
+    News is republished under other names: copies of one passage would fill the top k with one source's
+    words and push the others out (half of the 58k distractor files are copies).
+    """
+    seen: set[str] = set()
+    kept = []
+    for entry in ranked:
+        text = "".join(entry.chunk.text.split())
+        if text not in seen:
+            seen.add(text)
+            kept.append(entry)
+    return kept
+
+
 class HybridRetriever(BaseRetriever):
     """Weighted reciprocal-rank fusion of dense and keyword search over one or more query renderings."""
 
@@ -139,7 +155,7 @@ class HybridRetriever(BaseRetriever):
             for entry in fused.values():
                 if entry.year in years:
                     entry.score *= self.year_boost
-        ranked = sorted(fused.values(), key=lambda e: e.score, reverse=True)[: self.top_k]
+        ranked = _distinct(sorted(fused.values(), key=lambda e: e.score, reverse=True))[: self.top_k]
         return Retrieval(queries=queries, hits=ranked, years=years, focus=focus, generic=self.generic)
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:

@@ -1,0 +1,41 @@
+"""Evidence selection's question words: what tells the retrieved passages apart."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from assistant.evidence import distinguishing
+
+HITS = [
+    "3月25日至29日，2026中关村论坛年会在北京举办。",
+    "本届中关村论坛年会以“科技创新与产业创新深度融合”为年度主题。",
+    "2026中关村论坛年会举办了百余场活动。",
+    "2026中关村论坛年会发布了一批重大成果。",
+]
+
+
+def test_words_every_hit_holds_are_the_topic_not_the_answer() -> None:
+    # 中关村, 论坛 and 年会 are in every hit: retrieval matched them already; 主题 picks the sentence.
+    terms = ["2026", "中关村", "论坛", "年会", "年度", "主题"]
+    assert distinguishing(terms, HITS) == ["2026", "年度", "主题"]  # 2026: in 3 of the 4
+    # A word no hit has stays: it is what a refusal must notice missing.
+    assert distinguishing(["中关村", "论坛", "门票"], HITS) == ["门票"]
+
+
+def test_when_every_word_is_in_every_hit_all_stay() -> None:
+    assert distinguishing(["中关村", "年会"], HITS) == ["中关村", "年会"]
+
+
+def test_too_few_hits_share_nothing_by_chance() -> None:
+    assert distinguishing(["中关村", "主题"], HITS[1:3]) == ["中关村", "主题"]
+
+
+@given(
+    st.lists(st.sampled_from(["中关村", "论坛", "年会", "主题", "门票", "2026", "活动"]), unique=True),
+    st.lists(st.sampled_from(HITS), min_size=0, max_size=8),
+)
+def test_a_non_empty_ordered_subset_of_the_terms(terms: list[str], hits: list[str]) -> None:
+    kept = distinguishing(terms, hits)
+    assert bool(kept) == bool(terms)
+    assert kept == [t for t in terms if t in kept]
