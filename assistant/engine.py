@@ -45,12 +45,13 @@ class ForumEngine:
         llm: ChatModel | None = None,
         *,
         retrieval_modes: tuple[str, ...] = ("dense", "keyword"),
-        renderer: ChatModel | None = None,
+        guest_llm: ChatModel | None = None,
     ) -> None:
         self.settings = settings
         self.index = index
-        self.llm = llm  # writes answers
-        self.renderer = renderer if renderer is not None else llm  # translates (see render_model)
+        self.llm = llm  # writes the answers to Chinese questions
+        # serves foreign guests: renders their question for search, writes their answer (see guest_model)
+        self.guest_llm = guest_llm if guest_llm is not None else llm
         self.retrieval_modes = retrieval_modes
         self.retriever = HybridRetriever(index, top_k=settings.top_k, modes=retrieval_modes)
         self.sentences = SentenceEmbeddingCache(index.embedder, index=index)
@@ -63,12 +64,12 @@ class ForumEngine:
 
     @classmethod
     def build(cls, settings: Settings) -> ForumEngine:
-        """Open the index and load the configured LLM, and the rendering one if it differs (seconds: models
+        """Open the index and load the configured LLM, and the guests' one if it differs (seconds: models
         page in)."""
-        from assistant.llm.factory import make_llm, make_renderer
+        from assistant.llm.factory import make_guest_llm, make_llm
 
         llm = make_llm(settings)
-        return cls(settings, ForumIndex.open(settings), llm, renderer=make_renderer(settings, llm))
+        return cls(settings, ForumIndex.open(settings), llm, guest_llm=make_guest_llm(settings, llm))
 
     # ----- the answer path --------------------------------------------------------------------------
     def answer(self, question: Question) -> Answer:
@@ -113,7 +114,7 @@ class ForumEngine:
     def _understand(self, question: Question, budget: Budget) -> Understanding:
         return understand(
             question,
-            self.renderer,
+            self.guest_llm,
             budget,
             max_chars=self.settings.max_message_chars,
             llm_rewrite=self.settings.llm_rewrite,
@@ -137,7 +138,7 @@ class ForumEngine:
         if not is_chinese(understood.language) and count_to_read_off(found) is not None:
             mode = "extract"  # a foreign guest's count is read off its clause (stage 6b): no model call
         return draft_answer(
-            self.llm,
+            self.llm if is_chinese(understood.language) else self.guest_llm,
             understood.focus,
             found.evidence,
             understood.language,
@@ -171,7 +172,7 @@ class ForumEngine:
             return decision, checked.text if checked else ""
         if is_chinese(understood.language):
             return decision, ""  # compose quotes the sources
-        text = answer_for_reader(self.renderer, understood.language, found, budget)
+        text = answer_for_reader(self.guest_llm, understood.language, found, budget)
         if text is None:
             why = "No faithful answer could be written in the asker's language; refused in it instead."
             return (
@@ -187,10 +188,10 @@ class ForumEngine:
 
     def _translate_quotes(self, answer: Answer, budget: Budget) -> None:
         wanted = self.settings.translate_quotes and answer.mode == "extract" and not answer.refused
-        if self.renderer is None or not wanted or is_chinese(answer.language):
+        if self.guest_llm is None or not wanted or is_chinese(answer.language):
             return
         if budget.remaining() > MIN_LLM_SECONDS:
-            add_translations(self.renderer, answer.citations, answer.language, budget.remaining())
+            add_translations(self.guest_llm, answer.citations, answer.language, budget.remaining())
 
     # ----- the other services -----------------------------------------------------------------------
     def fact_check(self, claim: str, language: str = "auto") -> FactCheck:
@@ -229,7 +230,7 @@ class ForumEngine:
             return 0
         self.sentences.vectors(sentences)
         self.measures.get()
-        for model in {id(m): m for m in (self.llm, self.renderer) if m is not None}.values():
+        for model in {id(m): m for m in (self.llm, self.guest_llm) if m is not None}.values():
             try:
                 model.warm_up()
             except UnavailableError as exc:  # a slow start must not stop the service: answers fall back
@@ -239,14 +240,14 @@ class ForumEngine:
     def health(self) -> dict[str, object]:
         """Readiness and what is loaded."""
         stats = self.index.stats()
-        rendering_model = self.settings.render_model or self.settings.llm_model
+        guest_model = self.settings.guest_model or self.settings.llm_model
         return {
             "ready": not self.index.is_empty(),
             "documents": stats.get("documents", 0),
             "chunks": stats.get("chunks", 0),
             "embedder": stats.get("embedder", self.settings.embed_backend),
             "llm": None if self.llm is None else self.settings.llm_model,
-            "render_model": rendering_model if self.renderer is not None else None,
+            "guest_model": guest_model if self.guest_llm is not None else None,
         }
 
     def refresh(self) -> None:

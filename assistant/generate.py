@@ -28,9 +28,12 @@ log = logging.getLogger(__name__)
 
 NOT_FOUND = "NOT_FOUND"
 
+# The same for every question, so that llama.cpp's prompt cache serves it (with the worked example) and
+# only the sources and the question are read: the answer language is named at the end of the user turn.
 SYSTEM_PROMPT = (
     "You answer questions about the Zhongguancun Forum using only the numbered sources. "
-    "Answer in {language} in one or two short sentences. Copy figures and dates exactly from the sources. "
+    "Answer in the language the last line asks for, in one or two short sentences. "
+    "Copy figures and dates exactly from the sources. "
     "Put the source number in square brackets after each sentence, for example: ... [2]. "
     "If two sources give different figures, give both, each with its number. "
     "If the sources do not answer the question, reply exactly NOT_FOUND."
@@ -45,9 +48,10 @@ _EXAMPLE_QUESTION = "When was the book festival held?"
 _EXAMPLE_ANSWER = "The book festival was held from June 3 to 9, 2024 [2]."
 
 
-def _user_turn(sources: str, question: str, context: str | None = None) -> str:
+def _user_turn(sources: str, question: str, language: str, context: str | None = None) -> str:
     earlier = f"Earlier question (context only): {context}\n" if context else ""
-    return f"Sources (edition year in brackets):\n{sources}\n\n{earlier}Question: {question}"
+    answer_in = f"Answer in {language_name(language)}. {say(ANSWER_IN, language)}"
+    return f"Sources (edition year in brackets):\n{sources}\n\n{earlier}Question: {question}\n{answer_in}"
 
 
 def _source_line(n: int, ev: Evidence) -> str:
@@ -63,13 +67,10 @@ def build_messages(
     `context` is the earlier question a follow-up leans on ("它位于哪个公园？" after "主会场在哪里？")."""
     sources = "\n".join(_source_line(i, ev) for i, ev in enumerate(evidence, start=1))
     return [
-        ChatMessage(role=MessageRole.SYSTEM, content=SYSTEM_PROMPT.format(language=language_name(language))),
-        ChatMessage(role=MessageRole.USER, content=_user_turn(_EXAMPLE_SOURCES, _EXAMPLE_QUESTION)),
+        ChatMessage(role=MessageRole.SYSTEM, content=SYSTEM_PROMPT),
+        ChatMessage(role=MessageRole.USER, content=_user_turn(_EXAMPLE_SOURCES, _EXAMPLE_QUESTION, "en")),
         ChatMessage(role=MessageRole.ASSISTANT, content=_EXAMPLE_ANSWER),
-        ChatMessage(
-            role=MessageRole.USER,
-            content=f"{_user_turn(sources, question, context)}\n{say(ANSWER_IN, language)}",
-        ),
+        ChatMessage(role=MessageRole.USER, content=_user_turn(sources, question, language, context)),
     ]
 
 

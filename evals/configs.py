@@ -33,12 +33,12 @@ class ConfigSpec:
     answer_mode: Mode
     llm_model: str | None  # None: no LLM at all (no rewrite, no Chinese rendering, no translations)
     description: str
-    render_model: str | None = None  # the translating model when not llm_model (FORUM_RENDER_MODEL)
+    guest_model: str | None = None  # the foreign guests' model when not llm_model (FORUM_GUEST_MODEL)
 
     @property
     def models(self) -> set[str]:
         """The packaged models this configuration loads."""
-        return {m for m in (self.llm_model, self.render_model) if m}
+        return {m for m in (self.llm_model, self.guest_model) if m}
 
 
 _HYBRID = ("dense", "keyword")
@@ -59,7 +59,17 @@ CONFIGS: dict[str, ConfigSpec] = {
             _HYBRID,
             "generate",
             "qwen-0.5b",
-            "ours: dense + BM25 (+ zh rendering), 0.5B LLM answer, verified",
+            "ours, the default: dense + BM25 (+ zh rendering), verified; the 0.5B answers Chinese questions, "
+            "the 1.5B serves foreign guests (renders the question, writes the answer)",
+            guest_model="qwen-1.5b",
+        ),
+        ConfigSpec(
+            "hybrid-generate-0.5b",
+            "engine",
+            _HYBRID,
+            "generate",
+            "qwen-0.5b",
+            "ours: dense + BM25 (+ zh rendering), the 0.5B for every question (the default before 2026-12-03)",
         ),
         ConfigSpec(
             "dense-extract",
@@ -92,16 +102,6 @@ CONFIGS: dict[str, ConfigSpec] = {
             "generate",
             "qwen-1.5b",
             "ours: dense + BM25 (+ zh rendering), 1.5B LLM answer, verified",
-        ),
-        ConfigSpec(
-            "hybrid-generate-render1.5b",
-            "engine",
-            _HYBRID,
-            "generate",
-            "qwen-0.5b",
-            "ours: the 0.5B LLM answers; the 1.5B renders (a foreign question into Chinese, the answer clause "
-            "into the asker's language)",
-            render_model="qwen-1.5b",
         ),
         ConfigSpec(
             "baseline",
@@ -194,10 +194,10 @@ class EngineAnswerer:
         settings: Settings,
         index: ForumIndex,
         llm: ServedLLM | None,
-        renderer: ServedLLM | None = None,
+        guest_llm: ServedLLM | None = None,
     ) -> None:
         self.spec = spec
-        self.engine = ForumEngine(settings, index, llm, retrieval_modes=spec.modes, renderer=renderer)
+        self.engine = ForumEngine(settings, index, llm, retrieval_modes=spec.modes, guest_llm=guest_llm)
 
     def ask(self, item: EvalItem) -> tuple[Answer, list[str]]:
         """Answer the item, then re-run retrieval on the standalone question for the hit@k ranking."""
@@ -207,7 +207,7 @@ class EngineAnswerer:
     def ranked_doc_ids(self, standalone: str) -> list[str]:
         """Doc ids of the retrieved chunks, best first, exactly as the engine retrieves them."""
         chinese = None
-        renderer = self.engine.renderer
+        renderer = self.engine.guest_llm
         if renderer is not None and not is_chinese(resolve_language("auto", standalone)):
             from assistant.language.translate import to_chinese
 
@@ -258,7 +258,7 @@ def make_answerer(spec: ConfigSpec, settings: Settings, index: ForumIndex, pool:
         if llm is None:
             raise ConfigurationError("The baseline needs an LLM; it has no extractive mode.")
         return BaselineAnswerer(index, llm)
-    return EngineAnswerer(spec, settings, index, llm, pool.get(spec.render_model))
+    return EngineAnswerer(spec, settings, index, llm, pool.get(spec.guest_model))
 
 
 # ---------------------------------------------------------------- eval indexes

@@ -34,7 +34,7 @@ from kernel.settings import Settings
 
 SAMPLE_IDS = 140
 DEV_SHARE = 2 / 7  # 40 of the 140 ids for tuning, 100 for reporting
-DEFAULT_CONFIGS = ["hybrid-generate"]  # the engine as it serves: hybrid retrieval, 0.5B answer, verified
+DEFAULT_CONFIGS = ["hybrid-generate"]  # the engine as it serves: hybrid retrieval, 0.5B / 1.5B, verified
 INDEX_NAME = "xquad"  # shared with `--suite xquad`: one index of the paragraphs
 FACT_PREFIX = "xq"  # fact_id `xq_<question id>`; its fact key (the split unit) is the question id
 _SENTENCE_END = re.compile(r"[。！？!?；]")

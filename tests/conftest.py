@@ -132,8 +132,21 @@ def llm(model_path: Path) -> Iterator[LocalGGUFLLM]:
     model.close()
 
 
+@pytest.fixture(scope="session")
+def guest_llm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalGGUFLLM]:
+    """The real packaged 1.5B model, the default configuration's model for foreign guests, loaded once."""
+    model = PACKAGED_MODELS["qwen-1.5b"]
+    cached = load_settings().models_dir / model.filename
+    folder = cached.parent if cached.exists() else tmp_path_factory.mktemp("models-1.5b")
+    path = ensure_packaged_model(model, folder)
+    loaded = LocalGGUFLLM(model_path=str(path), model_name="qwen-1.5b", timeout_s=SHARED_LLM_TIMEOUT_S)
+    loaded.warm_up()
+    yield loaded
+    loaded.close()
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Every test that loads the real LLM carries the `llm` mark (`-m "not llm"` leaves them all out)."""
     for item in items:
-        if "llm" in getattr(item, "fixturenames", ()):
+        if {"llm", "guest_llm"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.llm)

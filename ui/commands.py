@@ -47,7 +47,7 @@ def ensure_ingested(engine: ForumEngine) -> ForumEngine:
     report = ingest(settings, settings.corpus_dir, engine.index, progress=True)
     log.info("Ingest done:\n%s", report.render() if hasattr(report, "render") else report)
     # A fresh engine over the filled index, so retrieval sees the new documents and keyword index.
-    return ForumEngine(settings, engine.index, engine.llm, renderer=engine.renderer)
+    return ForumEngine(settings, engine.index, engine.llm, guest_llm=engine.guest_llm)
 
 
 def run_serve(host: str | None, port: int | None) -> None:

@@ -27,10 +27,14 @@ def make_llm(settings: Settings) -> ServedLLM | None:
     return LocalGGUFLLM.from_settings(path, settings)
 
 
-def make_renderer(settings: Settings, llm: ServedLLM | None) -> ServedLLM | None:
-    """The translating model: `llm` itself, unless render_model names another model (loaded beside it, from
-    the same place: packaged, a .gguf path, or the llm_base_url server)."""
-    name = settings.render_model.strip()
-    if not name or name == settings.llm_model:
+def make_guest_llm(settings: Settings, llm: ServedLLM | None) -> ServedLLM | None:
+    """The model that serves foreign guests: `llm` itself, unless guest_model names another model (loaded
+    beside it, from the same place: packaged, a .gguf path, or the llm_base_url server).
+
+    No LLM (llm_model="none") means none for guests either. A remote server gets the guests' questions
+    only when guest_model was set for it: the packaged default's name means nothing to another server."""
+    name = settings.guest_model.strip()
+    remote_default = settings.llm_base_url and "guest_model" not in settings.model_fields_set
+    if llm is None or not name or name == settings.llm_model or remote_default:
         return llm
     return make_llm(settings.model_copy(update={"llm_model": name}))

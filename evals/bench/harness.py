@@ -149,7 +149,8 @@ def _answer_phase(
         else []
     )
     foreign_qs, foreign_langs = [q["question"] for q in foreign], [q["language"] for q in foreign]
-    engine = ForumEngine(forum, index, llm)
+    guest = _load_guest(base, forum, model) if llm is not None and model == config.default_model else None
+    engine = ForumEngine(forum, index, llm, guest_llm=guest)  # the default configuration's pair of models
     with LiveServer(serve(engine, forum)) as server:
         sse_pass(server.url, index, [WARM_UP_QUESTION], "auto")  # imports, jieba dictionary: not timed
         passes = ("cold", "warm") if llm is None else ("cold",)
@@ -179,10 +180,12 @@ def _answer_phase(
                 times = baseline_pass(index, llm, foreign_qs, foreign_langs)
             entry["foreign_baseline"] = _answer_row(times, p)
         if model == config.default_model:
-            _render_questions(run, llm, retrieval_qs)
+            _render_questions(run, guest or llm, retrieval_qs)  # the model that renders them
         entry["rss_loaded_mib"] = rss_mib()
         llm.close()
-    del engine, llm
+    if guest is not None:
+        guest.close()
+    del engine, llm, guest
     gc.collect()
 
 
@@ -219,6 +222,12 @@ def _load_llm(base: Settings, forum: Settings, model: str) -> Any:
     if path is None:
         raise ForumError(f"{model} names no model file")
     return make_llm(forum.model_copy(update={"llm_model": str(path), "llm_base_url": None}))
+
+
+def _load_guest(base: Settings, forum: Settings, model: str) -> Any:
+    """The foreign guests' model of the default configuration (`guest_model`), when it is not `model`."""
+    name = forum.guest_model.strip()
+    return _load_llm(base, forum, name) if name and name != model else None
 
 
 def _render_questions(run: BenchRun, llm: Any, questions: list[str]) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from llama_index.core.llms import ChatMessage, MessageRole
 
-from assistant.llm.factory import make_llm
+from assistant.llm.factory import make_guest_llm, make_llm
 from assistant.llm.local import LocalGGUFLLM
 from kernel.errors import BadInputError, LLMTimeoutError, ModelError, UnavailableError
 from kernel.settings import Settings
@@ -115,6 +115,25 @@ def test_make_llm_loads_the_packaged_model(
 
 def test_make_llm_none(make_settings: Callable[..., Settings]) -> None:
     assert make_llm(make_settings(llm_model="none")) is None
+
+
+def test_the_guest_model_follows_the_answer_model_where_it_cannot_be_loaded(
+    make_settings: Callable[..., Settings],
+) -> None:
+    # No LLM means none for guests either (the packaged 1.5B default is not loaded behind the user's back).
+    assert make_guest_llm(make_settings(llm_model="none"), None) is None
+    # A remote server does not serve the packaged default's name: guests get the remote model itself ...
+    remote_settings = make_settings(llm_base_url=f"http://127.0.0.1:{free_port()}/v1")
+    remote = make_llm(remote_settings)
+    assert remote is not None and make_guest_llm(remote_settings, remote) is remote
+    # ... unless a guest model was named for it, which is then asked of the same server by that name.
+    named = make_settings(llm_base_url=remote_settings.llm_base_url, guest_model="qwen2.5-7b-instruct")
+    guest = make_guest_llm(named, make_llm(named))
+    assert guest is not None and guest is not remote and guest.metadata.model_name == "qwen2.5-7b-instruct"
+    # An empty guest model serves everyone with the answer model.
+    same = make_settings(llm_base_url=remote_settings.llm_base_url, guest_model="")
+    one = make_llm(same)
+    assert make_guest_llm(same, one) is one
 
 
 def test_a_broken_model_file_is_a_model_error(tmp_path: Path) -> None:
