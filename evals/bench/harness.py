@@ -150,6 +150,8 @@ def _answer_phase(
     )
     foreign_qs, foreign_langs = [q["question"] for q in foreign], [q["language"] for q in foreign]
     guest = _load_guest(base, forum, model) if llm is not None and model == config.default_model else None
+    if guest is not None:
+        entry["guest_model"] = forum.guest_model
     engine = ForumEngine(forum, index, llm, guest_llm=guest)  # the default configuration's pair of models
     with LiveServer(serve(engine, forum)) as server:
         sse_pass(server.url, index, [WARM_UP_QUESTION], "auto")  # imports, jieba dictionary: not timed

@@ -253,8 +253,9 @@ def evaluate_foreign(run: dict[str, Any]) -> list[dict[str, str]]:
                 )
                 rows.append(_row(f"foreign questions, {front}: {label}", "–", "–", "–", "not measured", why))
                 continue
+            guests = f" (foreign guests: {entry['guest_model']})" if entry.get("guest_model") else ""
             note = (
-                f"{model}, n={ours['total']['n']}, {ours['in_language']} of {ours['total']['n']} answers in "
+                f"{model}{guests}, n={ours['total']['n']}, {ours['in_language']} of {ours['total']['n']} answers in "
                 f"the asker's language, {ours['refused']} refused; "
                 + (
                     "baseline in-process on the same questions"

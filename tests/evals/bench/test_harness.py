@@ -156,6 +156,14 @@ def test_the_foreign_targets_are_judged_only_for_the_default_configuration(
     assert all(r["verdict"] in ("met", "missed") for r in judged)
     for row, (_, _key, _stat, limit) in zip(judged, FOREIGN_TARGETS * 2, strict=True):
         assert row["verdict"] == ("met" if float(row["ours"].removesuffix(" s")) <= limit else "missed")
+    # A default configuration that serves guests with another model names it in every note.
+    answers = run["answers"]
+    assert isinstance(answers, dict)
+    paired = {
+        **as_default,
+        "answers": {**answers, "extract": {**answers["extract"], "guest_model": "qwen-1.5b"}},
+    }
+    assert all("(foreign guests: qwen-1.5b)" in r["note"] for r in evaluate_foreign(paired))
 
 
 def test_foreign_questions_come_from_the_dev_split_across_languages() -> None:
