@@ -113,36 +113,39 @@ def corpus_report(_corpus_index_and_report: tuple[ForumIndex, IngestReport]) -> 
     return _corpus_index_and_report[1]
 
 
-@pytest.fixture(scope="session")
-def model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The packaged 0.5B GGUF: the verified copy in the user's models dir, else assembled into a temp dir."""
-    model = PACKAGED_MODELS["qwen-0.5b"]
+def _packaged_model_path(name: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A packaged GGUF: the verified copy in the user's models dir, else assembled into a temp dir."""
+    model = PACKAGED_MODELS[name]
     cached = load_settings().models_dir / model.filename
     if cached.exists():
         return ensure_packaged_model(model, cached.parent)  # size and sha256 checked, as `serve` does
-    return ensure_packaged_model(model, tmp_path_factory.mktemp("models"))
+    return ensure_packaged_model(model, tmp_path_factory.mktemp(f"models-{name}"))
 
 
-@pytest.fixture(scope="session")
-def llm(model_path: Path) -> Iterator[LocalGGUFLLM]:
-    """The real packaged 0.5B model, loaded once per session and shared (see the module docstring)."""
-    model = LocalGGUFLLM(model_path=str(model_path), model_name="qwen-0.5b", timeout_s=SHARED_LLM_TIMEOUT_S)
+def _loaded(path: Path, name: str) -> Iterator[LocalGGUFLLM]:
+    """The model at `path`, warmed up, closed when the session ends."""
+    model = LocalGGUFLLM(model_path=str(path), model_name=name, timeout_s=SHARED_LLM_TIMEOUT_S)
     model.warm_up()
     yield model
     model.close()
 
 
 @pytest.fixture(scope="session")
+def model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The packaged 0.5B GGUF."""
+    return _packaged_model_path("qwen-0.5b", tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def llm(model_path: Path) -> Iterator[LocalGGUFLLM]:
+    """The real packaged 0.5B model, loaded once per session and shared (see the module docstring)."""
+    yield from _loaded(model_path, "qwen-0.5b")
+
+
+@pytest.fixture(scope="session")
 def guest_llm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalGGUFLLM]:
     """The real packaged 1.5B model, the default configuration's model for foreign guests, loaded once."""
-    model = PACKAGED_MODELS["qwen-1.5b"]
-    cached = load_settings().models_dir / model.filename
-    folder = cached.parent if cached.exists() else tmp_path_factory.mktemp("models-1.5b")
-    path = ensure_packaged_model(model, folder)
-    loaded = LocalGGUFLLM(model_path=str(path), model_name="qwen-1.5b", timeout_s=SHARED_LLM_TIMEOUT_S)
-    loaded.warm_up()
-    yield loaded
-    loaded.close()
+    yield from _loaded(_packaged_model_path("qwen-1.5b", tmp_path_factory), "qwen-1.5b")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -4,8 +4,9 @@ Two kinds of test, both over the real corpus index and the real embedder:
 - a scripted model (the one allowed fake) that writes its answer in the WRONG language (a French question
   answered in German, an English one in Chinese): the user must get text in their own language, a
   rendering or a refusal, never the wrong-language text (judged by `written_in`, the eval's own check);
-- the real packaged models of the default configuration (marked llm; the 1.5B serves foreign guests): a French, a Japanese and an Arabic question, each answered in
-  that language with the right figure, the citation quoting the Chinese sentence that holds the figure.
+- the real packaged models of the default configuration (marked llm; the 1.5B serves foreign guests): a
+  French, a Japanese and an Arabic question, each answered in that language with the right figure, the
+  citation quoting the Chinese sentence that holds the figure.
   The questions are written for these tests (not taken from the eval suites).
 """
 
