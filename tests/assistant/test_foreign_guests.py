@@ -87,6 +87,22 @@ def test_an_answer_in_the_wrong_language_never_reaches_the_user(
     assert answer.citations, "a rendering or a refusal still lists its sources"
 
 
+def test_a_rejected_draft_is_not_followed_by_a_rendering_from_the_same_model(
+    corpus_settings: Settings, corpus_index: ForumIndex
+) -> None:
+    # The model that wrote a draft verification rejected is not asked to render the clause instead: on
+    # parity dev those renderings were mostly wrong. With no figure to read off, the guest gets a refusal.
+    case = WRONG_LANGUAGE[0]
+    # A name of its own: the translation cache must not serve the search rendering another test cached.
+    scripted = ScriptedLLM(name="scripted-rejected-then-silent", replies=[case.rendering], reply=case.wrong)
+    answer = ForumEngine(corpus_settings, corpus_index, scripted).answer(
+        Question(message=case.question, mode="generate")
+    )
+    assert_in_the_askers_language(answer, case)
+    assert answer.refused and answer.refusal_reason == "no faithful answer in the asker's language"
+    assert scripted.calls == 2, scripted.prompts  # the search rendering and the draft, nothing after
+
+
 def test_a_japanese_draft_keeps_its_answer_but_not_the_chinese_character_forms(
     corpus_settings: Settings, corpus_index: ForumIndex
 ) -> None:
