@@ -119,7 +119,12 @@ def run_calibration(settings: Settings, out: Path, suites: tuple[str, ...] = ("f
     index, _ = open_eval_index(settings, "forum", settings.corpus_dir)
     pool = LLMPool(settings)
     try:
-        engine = ForumEngine(settings, index, pool.get(settings.llm_model))
+        # The guests' model renders foreign questions for search, so it is the one whose renderings the
+        # coverage thresholds are calibrated on (the engine's own rule: make_guest_llm).
+        llm = pool.get(settings.llm_model)
+        guest = settings.guest_model.strip() if llm is not None else ""
+        guest_llm = pool.get(guest) if guest not in ("", settings.llm_model) else None
+        engine = ForumEngine(settings, index, llm, guest_llm=guest_llm)
         observed = [observe(engine, item) for item in items]
     finally:
         pool.close()
@@ -129,6 +134,7 @@ def run_calibration(settings: Settings, out: Path, suites: tuple[str, ...] = ("f
     now, best = score(observed, current), rows[0]
     report = new_report("calibration", settings, split="dev")
     report["extra"] = {"current": now, "best": best, "top": rows[:10], "items": len(observed)}
+    report["extra"]["rendered_by"] = guest or settings.llm_model  # whose renderings the coverage was read on
     report["extra"]["fixed_rules"] = dict(Counter(s.fixed_rule for s in observed if s.fixed_rule))
     report["extra"]["answerable_refused_now"] = [
         {"id": s.id, "rule": refusal_reason(s.understood, s.found, s.confidence, current)}
