@@ -78,6 +78,8 @@ def settings_info(settings: Settings) -> dict[str, Any]:
         "top_k",
         "evidence_sentences",
         "refusal_threshold",
+        "min_coverage",
+        "min_coverage_rendered",
         "chunk_size",
         "chunk_overlap_sentences",
     )
