@@ -114,17 +114,18 @@ def sweep(observed: list[Observed]) -> list[dict[str, Any]]:
 
 def run_calibration(settings: Settings, out: Path, suites: tuple[str, ...] = ("forum", "parity")) -> Path:
     """Observe every dev item, sweep the grid, write report.md/report.json into `out`; returns `out`."""
+    from assistant.llm.factory import separate_guest_model  # loads llama.cpp bindings: only when calibrating
+
     started = time.perf_counter()
     items = [item for suite in suites for item in items_for("dev", suite)]
     index, _ = open_eval_index(settings, "forum", settings.corpus_dir)
     pool = LLMPool(settings)
     try:
         # The guests' model renders foreign questions for search, so it is the one whose renderings the
-        # coverage thresholds are calibrated on (the engine's own rule: make_guest_llm).
+        # coverage thresholds are calibrated on (loaded through the pool, by the engine's own rule).
         llm = pool.get(settings.llm_model)
-        guest = settings.guest_model.strip() if llm is not None else ""
-        guest_llm = pool.get(guest) if guest not in ("", settings.llm_model) else None
-        engine = ForumEngine(settings, index, llm, guest_llm=guest_llm)
+        guest = separate_guest_model(settings) if llm is not None else None
+        engine = ForumEngine(settings, index, llm, guest_llm=pool.get(guest))
         observed = [observe(engine, item) for item in items]
     finally:
         pool.close()

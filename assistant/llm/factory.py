@@ -27,14 +27,22 @@ def make_llm(settings: Settings) -> ServedLLM | None:
     return LocalGGUFLLM.from_settings(path, settings)
 
 
-def make_guest_llm(settings: Settings, llm: ServedLLM | None) -> ServedLLM | None:
-    """The model that serves foreign guests: `llm` itself, unless guest_model names another model (loaded
-    beside it, from the same place: packaged, a .gguf path, or the llm_base_url server).
+def separate_guest_model(settings: Settings) -> str | None:
+    """The name of the model to load beside llm_model for foreign guests, or None when they share it.
 
-    No LLM (llm_model="none") means none for guests either. A remote server gets the guests' questions
-    only when guest_model was set for it: the packaged default's name means nothing to another server."""
+    A remote server gets its own guests' model only when guest_model was set for it: the packaged
+    default's name means nothing to another server."""
     name = settings.guest_model.strip()
     remote_default = settings.llm_base_url and "guest_model" not in settings.model_fields_set
-    if llm is None or not name or name == settings.llm_model or remote_default:
+    return None if not name or name == settings.llm_model or remote_default else name
+
+
+def make_guest_llm(settings: Settings, llm: ServedLLM | None) -> ServedLLM | None:
+    """The model that serves foreign guests: `llm` itself, unless `separate_guest_model` names another
+    (loaded beside it, from the same place: packaged, a .gguf path, or the llm_base_url server).
+
+    No LLM (llm_model="none") means none for guests either."""
+    name = separate_guest_model(settings)
+    if llm is None or name is None:
         return llm
     return make_llm(settings.model_copy(update={"llm_model": name}))
