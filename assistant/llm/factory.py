@@ -28,7 +28,7 @@ def make_llm(settings: Settings) -> ServedLLM | None:
 
 
 def separate_guest_model(settings: Settings) -> str | None:
-    """The name of the model to load beside llm_model for foreign guests, or None when they share it.
+    """Which model to load beside llm_model for foreign guests, or None when they share it.
 
     A remote server gets its own guests' model only when guest_model was set for it: the packaged
     default's name means nothing to another server."""
