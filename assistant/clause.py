@@ -21,7 +21,7 @@ import logging
 import re
 
 from assistant.calibration import MIN_LLM_SECONDS
-from assistant.checks.measures import noun_after
+from assistant.checks.measures import head_noun, noun_after
 from assistant.evidence import (
     EvidenceSet,
     answer_type_bonus,
@@ -84,8 +84,10 @@ def figure_answer(clause: str, asked: str, language: str) -> str | None:
     """The clause's figures written for the reader behind a fixed phrase, when a figure was asked.
 
     A date (a year: 2026年中关村论坛) answers only a "when": read off for a rank or a count of years, the
-    edition's year was a wrong answer (parity dev: "2012, 2022" for 第11位, "2026" for 多少年)."""
-    if not asks_for_figure(asked):
+    edition's year was a wrong answer (parity dev: "2012, 2022" for 第11位, "2026" for 多少年). Nor does
+    it answer a "how many": that is the counted figure the evidence agrees on (`_read_off`), or nothing; the
+    clause's other figures count something else ("12, 8" for a number of young people, parity dev)."""
+    if not asks_for_figure(asked) or asks_for_count(asked):
         return None
     dated = asks_for_date(asked)
     figures = [q for q in find_quantities(clause) if q.unit != "year" and (dated or q.unit != "date")]
@@ -106,8 +108,23 @@ def counted_figure(clause: str, asked: str) -> Quantity | None:
         return None
     figures = [q for q in find_quantities(clause) if q.unit not in ("year", "date")]
     words = set(_COUNTED_IN.findall(asked))
-    counted = [q for q in figures if any(w in q.text or _counts_next(q, clause, w) for w in words)]
+    counted = [
+        q
+        for q in figures
+        if any(w in q.text or _counts_next(q, clause, w) for w in words)
+        and _counts_asked_thing(q, clause, asked)
+    ]
     return counted[0] if len(counted) == 1 else None
+
+
+def _counts_asked_thing(q: Quantity, clause: str, asked: str) -> bool:
+    """A measure word counts many things (名 counts scientists and young people alike): when the figure's
+    measure word is followed by a noun phrase, its head noun must be in the question (3000名科学家 does not
+    answer 多少名青年). Without a noun phrase the measure word alone decides; a figure without a measure
+    word (256核, 2球) is followed by the counted thing itself."""
+    if q.unit != "count" or (thing := noun_after(clause, q.end)) is None:
+        return True
+    return head_noun(thing) in asked
 
 
 def _counts_next(q: Quantity, clause: str, word: str) -> bool:

@@ -50,7 +50,8 @@ _EXAMPLE_ANSWER = "The book festival was held from June 3 to 9, 2024 [2]."
 
 def _user_turn(sources: str, question: str, language: str, context: str | None = None) -> str:
     earlier = f"Earlier question (context only): {context}\n" if context else ""
-    answer_in = f"Answer in {language_name(language)}. {say(ANSWER_IN, language)}"
+    english, native = f"Answer in {language_name(language)}.", say(ANSWER_IN, language)
+    answer_in = native if native == english else f"{english} {native}"  # English once, not twice
     return f"Sources (edition year in brackets):\n{sources}\n\n{earlier}Question: {question}\n{answer_in}"
 
 

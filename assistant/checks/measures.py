@@ -59,6 +59,12 @@ def noun_after(text: str, start: int) -> str | None:
     return "".join(word for word, _ in words) or None
 
 
+def head_noun(phrase: str) -> str:
+    """The thing a noun phrase names: its last word's last two characters, as Chinese compounds put their
+    head last (中外嘉宾 → 嘉宾, 重大成果 → 成果, 科学家 → 学家, 球 → 球)."""
+    return _tagged_words(phrase)[-1][0][-2:]
+
+
 @dataclass(frozen=True, order=True)
 class Measure:
     """A measured thing: the measure word and the noun phrase that follow a figure (个 + 国家)."""

@@ -129,6 +129,17 @@ def test_a_clause_with_several_figures_gives_the_one_in_the_measure_word_asked()
     assert counted_figure("中国排名从第34位跃升到第11位", "中国排在第几位？") is None  # a place, not a count
 
 
+def test_a_figure_in_the_measure_word_asked_still_counts_the_noun_asked() -> None:
+    clause = "大会吸引了超2000名工程师到场"
+    # 名 counts engineers and students alike: the noun after the figure decides.
+    assert counted_figure(clause, "有多少名学生到场？") is None
+    counted = counted_figure(clause, "有多少名工程师到场？")
+    assert counted is not None and counted.value == 2000
+    # A compound names its thing last: 优秀成果 answers a count of 成果.
+    counted = counted_figure("评出120项优秀成果", "评出了多少项成果？")
+    assert counted is not None and counted.value == 120
+
+
 def test_a_how_many_reads_the_clause_that_counts_in_the_measure_word_asked() -> None:
     # Both clauses hold one subject word and figures; only the second counts goals (球).
     sentence = "主队在半决赛以3比1战胜客队，在最后时刻又打进2球。"
@@ -196,3 +207,8 @@ def test_a_year_is_no_answer_to_a_rank_or_a_count(question: str) -> None:
 def test_a_year_still_answers_a_when() -> None:
     answer = figure_answer("该计划于2026年首次推出", "When was the programme first launched?", "en")
     assert answer is not None and "2026" in answer
+
+
+def test_a_how_many_is_not_answered_with_figures_of_other_things() -> None:
+    # Neither figure counts students: no answer is better than a wrong one.
+    assert figure_answer("会期12天，设8个分会场", "How many students came? 有多少名学生参加？", "en") is None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.generate import restates_question
+from assistant.generate import _user_turn, restates_question
 
 DATES = ["On which dates was the 2023 Zhongguancun Forum held?", "2023年 中关村论坛在哪一天举行？"]
 
@@ -36,3 +36,14 @@ def test_an_answer_that_only_repeats_the_question_is_caught(answer: str, questio
 )
 def test_a_figure_or_a_new_name_is_an_answer(answer: str, questions: list[str]) -> None:
     assert not restates_question(answer, questions)
+
+
+@pytest.mark.parametrize(
+    ("language", "last_line"),
+    [("en", "Answer in English."), ("fr", "Answer in French. Réponds en français.")],
+)
+def test_the_prompt_names_the_answer_language_once_in_english_and_once_in_it(
+    language: str, last_line: str
+) -> None:
+    turn = _user_turn("[1] (2024) 市图书馆共有7层阅览室。", "How many floors?", language)
+    assert turn.splitlines()[-1] == last_line
