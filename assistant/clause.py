@@ -84,13 +84,19 @@ def figure_answer(clause: str, asked: str, language: str) -> str | None:
     """The clause's figures written for the reader behind a fixed phrase, when a figure was asked.
 
     A date (a year: 2026年中关村论坛) answers only a "when": read off for a rank or a count of years, the
-    edition's year was a wrong answer (parity dev: "2012, 2022" for 第11位, "2026" for 多少年). Nor does
-    it answer a "how many": that is the counted figure the evidence agrees on (`_read_off`), or nothing; the
-    clause's other figures count something else ("12, 8" for a number of young people, parity dev)."""
-    if not asks_for_figure(asked) or asks_for_count(asked):
+    edition's year was a wrong answer (parity dev: "2012, 2022" for 第11位, "2026" for 多少年). For a "how
+    many", a figure followed by another noun than the one asked counts something else (超3000名科学家 for
+    多少名青年) and is left out."""
+    if not asks_for_figure(asked):
         return None
-    dated = asks_for_date(asked)
-    figures = [q for q in find_quantities(clause) if q.unit != "year" and (dated or q.unit != "date")]
+    dated, count = asks_for_date(asked), asks_for_count(asked)
+    figures = [
+        q
+        for q in find_quantities(clause)
+        if q.unit != "year"
+        and (dated or q.unit != "date")
+        and not (count and not _counts_asked_thing(q, clause, asked))
+    ]
     if not figures:
         return None
     written = ", ".join(render_quantity(q, language) for q in figures)

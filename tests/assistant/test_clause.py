@@ -210,5 +210,7 @@ def test_a_year_still_answers_a_when() -> None:
 
 
 def test_a_how_many_is_not_answered_with_figures_of_other_things() -> None:
-    # Neither figure counts students: no answer is better than a wrong one.
-    assert figure_answer("会期12天，设8个分会场", "How many students came? 有多少名学生参加？", "en") is None
+    # 2000名 counts engineers, not students: no answer is better than a wrong one.
+    assert figure_answer("超2000名工程师到场", "How many students came? 有多少名学生参加？", "en") is None
+    answer = figure_answer("超2000名工程师到场", "How many engineers came? 有多少位工程师到场？", "en")
+    assert answer is not None and "2,000" in answer
