@@ -95,7 +95,7 @@ def figure_answer(clause: str, asked: str, language: str) -> str | None:
         for q in find_quantities(clause)
         if q.unit != "year"
         and (dated or q.unit != "date")
-        and not (count and not _counts_asked_thing(q, clause, asked))
+        and (not count or _counts_asked_thing(q, clause, asked))
     ]
     if not figures:
         return None
