@@ -85,8 +85,8 @@ def figure_answer(clause: str, asked: str, language: str) -> str | None:
 
     A date (a year: 2026年中关村论坛) answers only a "when": read off for a rank or a count of years, the
     edition's year was a wrong answer (parity dev: "2012, 2022" for 第11位, "2026" for 多少年). For a "how
-    many", a figure followed by another noun than the one asked counts something else (超3000名科学家 for
-    多少名青年) and is left out."""
+    many", a figure followed by another noun than the one asked counts something else (2000名工程师 for
+    多少名学生) and is left out."""
     if not asks_for_figure(asked):
         return None
     dated, count = asks_for_date(asked), asks_for_count(asked)
@@ -124,9 +124,9 @@ def counted_figure(clause: str, asked: str) -> Quantity | None:
 
 
 def _counts_asked_thing(q: Quantity, clause: str, asked: str) -> bool:
-    """A measure word counts many things (名 counts scientists and young people alike): when the figure's
-    measure word is followed by a noun phrase, its head noun must be in the question (3000名科学家 does not
-    answer 多少名青年). Without a noun phrase the measure word alone decides; a figure without a measure
+    """A measure word counts many things (名 counts engineers and students alike): when the figure's
+    measure word is followed by a noun phrase, its head noun must be in the question (2000名工程师 does not
+    answer 多少名学生). Without a noun phrase the measure word alone decides; a figure without a measure
     word (256核, 2球) is followed by the counted thing itself."""
     if q.unit != "count" or (thing := noun_after(clause, q.end)) is None:
         return True
