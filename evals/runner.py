@@ -53,6 +53,8 @@ class ItemRecord:
     in_language: bool = False  # the answer (or refusal) text is in the asker's language
     correct_in_language: bool = False  # correct and in the asker's language
     refusal_reason: str | None = None  # the engine's refusal rule, when it refused
+    fallback_reason: str | None = None  # why a generated draft was not shown (audits refusals and read-offs)
+    removals: list[dict[str, str]] = field(default_factory=list)  # sentences verification removed, and why
 
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON-able dict (stable keys: the dataclass fields)."""
@@ -98,6 +100,8 @@ def score_item(
         in_language=in_language,
         correct_in_language=correct and in_language,
         refusal_reason=answer.refusal_reason,
+        fallback_reason=answer.fallback_reason,
+        removals=[r.model_dump() for r in answer.removed],
     )
 
 

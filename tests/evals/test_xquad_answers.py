@@ -8,7 +8,7 @@ from collections import defaultdict
 
 import pytest
 
-from assistant.schema import Answer, Citation
+from assistant.schema import Answer, Citation, Removal
 from evals.commands import select_items, xquad_answers_report
 from evals.dataset import read_split, split_counts, xquad_split_path
 from evals.earlier import PARTIAL_RECORDS
@@ -136,6 +136,18 @@ def test_scoring_of_known_right_and_wrong_answers():
     assert not refusal.correct  # a refusal is wrong, even if it names the gold answer
     zh = _item("zh", "谁赢得了超级碗50？", ("丹佛野马队",))
     assert _score(zh, _answer("丹佛野马队 [1]。", "zh")).correct_in_language
+
+
+def test_a_record_keeps_why_the_draft_was_not_shown():
+    # Refusals and read-offs are audited from the records: the fallback and what verification removed.
+    en = _item("en", "Which team won Super Bowl 50?", ("Denver Broncos",))
+    answer = _answer("I cannot tell.", "en", refused=True)
+    answer.fallback_reason = "No generated sentence survived verification."
+    answer.removed = [Removal(sentence="The Jets won [1].", reason="name not in the cited source")]
+    record = _score(en, answer)
+    assert record.fallback_reason == "No generated sentence survived verification."
+    assert record.removals == [{"sentence": "The Jets won [1].", "reason": "name not in the cited source"}]
+    assert _score(en, _answer("The Denver Broncos [1].", "en")).removals == []
 
 
 def test_digits_are_normalised_like_the_other_suites():
