@@ -169,7 +169,9 @@ def to_chinese(llm: ChatModel, question: str, *, budget_s: float | None = None) 
     for source, target in _TO_ZH_SHOTS:
         messages.append(ChatMessage(role=MessageRole.USER, content=source))
         messages.append(ChatMessage(role=MessageRole.ASSISTANT, content=target))
-    messages.append(ChatMessage(role=MessageRole.USER, content=question))
+    # The model reads the forum's name in Chinese: a transliteration it does not know (منتدى تشونغ قوان تسون)
+    # sent the 1.5B off to another meeting's name, and the rest of its rendering with it.
+    messages.append(ChatMessage(role=MessageRole.USER, content=_with_glossary(question)))
     reply = complete_text(
         llm,
         messages,

@@ -47,6 +47,22 @@ def test_a_reply_without_chinese_falls_back_to_the_question_and_the_forum_name()
     assert "中关村论坛" in rendered
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "كم عدد الضيوف في منتدى تشونغ قوان تسون لعام 2026؟",
+        "Сколько гостей было на Чжунгуаньцуньском форуме в 2026 году?",
+        "2026年の中関村フォーラムには何人のゲストが来ましたか？",
+    ],
+)
+def test_the_model_reads_the_forums_name_in_chinese(question: str) -> None:
+    llm = ScriptedLLM(reply="2026年中关村论坛有多少位嘉宾？")
+    assert to_chinese(llm, question) == "2026年中关村论坛有多少位嘉宾？"
+    asked = llm.prompts[-1].splitlines()[-1]  # the last turn: the question as the model reads it
+    assert "中关村论坛" in asked and "2026" in asked, asked
+    assert "تشونغ" not in asked and "Чжунгуаньцун" not in asked and "中関村フォーラム" not in asked, asked
+
+
 def test_chinese_questions_are_not_sent_to_the_model() -> None:
     llm = ScriptedLLM(reply="不应被调用")
     assert to_chinese(llm, "2023年举办了多少场平行论坛？") == "2023年举办了多少场平行论坛？"
