@@ -130,21 +130,30 @@ def asks_for_figure(question: str) -> bool:
 
 def asks_for_date(question: str) -> bool:
     """True when the question asks when ("when", "which days", 哪几天, いつ …), not how many."""
-    return bool(_ASKS_DATE.search(question))
+    return _first_asked(question) == "date"
 
 
 def asks_for_count(question: str) -> bool:
     """True when the question asks how many or how much: not when, and not which place (第几, 何位)."""
-    return bool(_ASKS_NUMBER.search(question)) and not (
-        _ASKS_DATE.search(question) or _ASKS_ORDINAL.search(question)
-    )
+    return _first_asked(question) == "count" and not _ASKS_ORDINAL.search(question)
+
+
+def _first_asked(question: str) -> str | None:
+    """ "date" or "count", whichever the question asks first, or None.
+
+    The asked text is the asker's own words followed by the model's Chinese rendering, and a rendering
+    can turn "how many days" (何日間) into "when" (什么时候): the asker's own words, which come first, decide."""
+    date, count = _ASKS_DATE.search(question), _ASKS_NUMBER.search(question)
+    if date and (count is None or date.start() <= count.start()):
+        return "date"
+    return "count" if count else None
 
 
 def answer_type_bonus(question: str, text: str) -> float:
     """1.0 when the sentence holds the kind of thing the question asks for (a year, a date, a figure), else 0."""
     if _ASKS_YEAR.search(question):
         return 1.0 if _YEAR_STATED.search(text) else 0.0
-    if _ASKS_DATE.search(question):
+    if asks_for_date(question):
         return 1.0 if _DATE.search(text) else 0.0
     if _ASKS_NUMBER.search(question):
         return 1.0 if _FIGURE.search(text) else 0.0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.decide import figure_found
-from assistant.evidence import EvidenceSet, EvidenceSignals, asks_for_count
+from assistant.evidence import EvidenceSet, EvidenceSignals, asks_for_count, asks_for_date
 from assistant.retrieval import Retrieval
 from assistant.schema import Evidence, Question
 from assistant.understand import Understanding
@@ -81,6 +81,24 @@ def test_the_figure_may_be_in_the_second_sentence_but_not_further() -> None:
 )
 def test_how_many_is_told_from_when_and_which_place(question: str, counts: bool) -> None:
     assert asks_for_count(question) is counts
+
+
+@pytest.mark.parametrize(
+    ("asked", "counts", "dated"),
+    [
+        # The asker's words, then a rendering that lost what they ask: the asker's words decide.
+        ("フォーラムは何日間開かれましたか？ 论坛是什么时候举行的？", True, False),
+        ("How many days did the fair last? 博览会是哪几天举办的？", True, False),
+        ("When did the fair open? 博览会开了多少天？", False, True),
+        # Only the rendering says it (the asker's language has no pattern here): the rendering decides.
+        ("Tuairisc ar an aonach? 博览会开了多少天？", True, False),
+        ("Tuairisc ar an aonach? 博览会是哪几天举办的？", False, True),
+    ],
+)
+def test_the_askers_own_words_say_whether_a_count_or_a_date_is_asked(
+    asked: str, counts: bool, dated: bool
+) -> None:
+    assert (asks_for_count(asked), asks_for_date(asked)) == (counts, dated)
 
 
 @pytest.mark.parametrize("language", ["ko", "en", "fr"])
