@@ -125,7 +125,7 @@ _DATE = re.compile(r"\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月|\d{4}-\d{2}-\d{2}")
 
 def asks_for_figure(question: str) -> bool:
     """True when the question asks for a number or a date ("how many", "when", 多少, 哪几天 …)."""
-    return bool(_ASKS_DATE.search(question) or _ASKS_NUMBER.search(question))
+    return _first_asked(question) is not None
 
 
 def asks_for_date(question: str) -> bool:
@@ -139,7 +139,7 @@ def asks_for_count(question: str) -> bool:
 
 
 def _first_asked(question: str) -> str | None:
-    """ "date" or "count", whichever the question asks first, or None.
+    """Which the question asks first, "date" or "count"; None when it asks neither.
 
     The asked text is the asker's own words followed by the model's Chinese rendering, and a rendering
     can turn "how many days" (何日間) into "when" (什么时候): the asker's own words, which come first, decide."""
