@@ -1,0 +1,57 @@
+"""The figure-anchoring check: a figure answers the question only when its words in the cited source are
+about the asked thing. Sentences are invented (a harbour town, a fair), not taken from the eval."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.checks.anchoring import unanchored_figure
+from assistant.checks.verify import split_answer
+from assistant.schema import Evidence
+
+
+def _evidence(quote: str) -> Evidence:
+    return Evidence(
+        doc_id="d", source="d.txt", title="", date=None, quote=quote, start=0, end=len(quote), score=1.0
+    )
+
+
+def _unanchored(answer: str, quote: str, terms: list[str]) -> str | None:
+    (sentence,) = split_answer(answer)
+    return unanchored_figure(sentence, [_evidence(quote)], terms)
+
+
+@pytest.mark.parametrize(
+    ("answer", "quote", "terms"),
+    [
+        # The figure's own clause names the asked thing.
+        ("The fair had 36 stands [1].", "港口博览会设有36个展台，吸引了来自12个城市的商户。", ["展台"]),
+        # A lead clause without a figure of its own frames the next one: the census is what 8,450 is about.
+        (
+            "The town had 8,450 inhabitants in 1887 [1].",
+            "根据1887年的人口普查，8,450名居民中有一半是渔民。",
+            ["人口"],
+        ),
+    ],
+)
+def test_a_figure_whose_words_name_the_asked_thing_is_anchored(
+    answer: str, quote: str, terms: list[str]
+) -> None:
+    assert _unanchored(answer, quote, terms) is None
+
+
+@pytest.mark.parametrize(
+    ("answer", "quote", "terms", "figure"),
+    [
+        # 12 counts cities; the clause before it has a figure of its own (the stands), so it is no frame for 12.
+        ("The fair had 12 stands [1].", "港口博览会设有36个展台，吸引了来自12个城市的商户。", ["展台"], "12"),
+        # Only the sentence's opening clause frames the figure after it, not a clause further on.
+        ("The fair had 12 stands [1].", "博览会周末开幕，设有展台，吸引了来自12个城市的商户。", ["展台"], "12"),
+        # The asked word is in the clause after the figure's, not before it.
+        ("The fair had 12 stands [1].", "来自12个城市的商户，布置了展台。", ["展台"], "12"),
+    ],
+)
+def test_a_figure_about_something_else_is_caught(
+    answer: str, quote: str, terms: list[str], figure: str
+) -> None:
+    assert _unanchored(answer, quote, terms) == figure
