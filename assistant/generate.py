@@ -17,6 +17,7 @@ from llama_index.core.base.llms.types import ChatMessage, MessageRole
 from assistant.calibration import MIN_LLM_SECONDS
 from assistant.language.detect import language_name
 from assistant.language.gate import script_grammar
+from assistant.language.kanji import chinese_forms
 from assistant.language.messages import ANSWER_IN, say
 from assistant.language.terms import GenericWords, content_terms, function_words
 from assistant.language.written import LANGUAGES
@@ -154,8 +155,10 @@ def restates_question(answer: str, questions: list[str]) -> bool:
     never count. (The corpus's
     common words do: they can be the answer, as in "the theme was 科技创新".)
     """
-    asked = " ".join(questions).lower()
-    text = _MARKER.sub(" ", answer).lower()
+    # Kanji in Japanese forms (多辺合規) are compared as the simplified words jieba knows (多边合规), not as
+    # single characters, which count for nothing.
+    asked = chinese_forms(" ".join(questions)).lower()
+    text = chinese_forms(_MARKER.sub(" ", answer)).lower()
     generic = GenericWords(function=_answer_function_words())
     words = set(content_terms(text, generic)) | set(_WORD.findall(text))
     new = [

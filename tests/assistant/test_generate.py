@@ -15,6 +15,7 @@ DATES = ["On which dates was the 2023 Zhongguancun Forum held?", "2023年 中关
         ("The 2023 Zhongguancun Forum was held on [1].", DATES),
         ("2023中关村论坛首次纳入中关村论坛 [1].", ["2023年哪个大会首次纳入中关村论坛？"]),
         ("2026 [1]", ["Quel était le thème de 2026 ?"]),
+        ("港の見本市で初めて導入された仕組みは[1]。", ["港の見本市で初めて導入された仕組みは何ですか？"]),
         (
             "La réunion annuelle 2026 s'est tenue [1].",
             ["À quelles dates s'est tenue la réunion annuelle 2026 ?"],
@@ -32,6 +33,11 @@ def test_an_answer_that_only_repeats_the_question_is_caught(answer: str, questio
         ("55 [1].", ["How many parallel forums were held in 2023?"]),
         ("2023年举办了55场平行论坛[1]。", ["2023年举办了多少场平行论坛？"]),
         ("中国科幻大会首次纳入中关村论坛[1]。", ["2023年哪个大会首次纳入中关村论坛？"]),
+        # A Japanese answer names the thing in kanji forms jieba's dictionary does not hold (評価, 協同).
+        (
+            "港の見本市で初めて導入された仕組みは、多辺評価協同機制です[1]。",
+            ["港の見本市で初めて導入された仕組みは何ですか？", "港口博览会首次引入了什么机制？"],
+        ),
     ],
 )
 def test_a_figure_or_a_new_name_is_an_answer(answer: str, questions: list[str]) -> None:
