@@ -108,14 +108,34 @@ def draft_answer(
     try:
         messages = build_messages(question, evidence, language, context=context)
         budget_s, grammar = max(budget.remaining(), MIN_LLM_SECONDS), script_grammar(language)
-        for delta in llm.stream_text(messages, budget_s=budget_s, grammar=grammar):
+        deltas = llm.stream_text(messages, budget_s=budget_s, grammar=grammar)
+        for delta in deltas:
             text += delta
             yield delta
+            if (end := loop_start(text)) is not None:
+                log.warning("the model looped on %r; its draft ends before the loop", text[end:][:40])
+                text = text[:end]
+                getattr(deltas, "close", lambda: None)()  # stops the request: the model is free at once
+                break
     except UnavailableError as exc:
         fallback = f"LLM unavailable ({exc}); extractive answer given instead."
         log.warning(fallback)
         return Draft(text=text, used_llm=True, fallback=fallback)
     return Draft(text=text, used_llm=True, not_found=is_not_found(text))
+
+
+# A small model sometimes repeats one word until its token limit ("공유 공유 공유 …", 30 s of it): the
+# same piece with a letter in it, five times in a row at the end of the draft.
+_LOOP = re.compile(r"(\S{1,16}?)(?:\s*\1){4,}\s*$")
+_LOOP_TAIL = 200  # characters searched: a loop shows within them, and the draft can be long
+
+
+def loop_start(text: str) -> int | None:
+    """Where `text` starts looping (the end of the repeated piece's first occurrence), else None."""
+    match = _LOOP.search(text, max(0, len(text) - _LOOP_TAIL))
+    if match is None or not re.search(r"[^\W\d_]", match.group(1)):
+        return None  # 0000 or ...... are no loop
+    return match.end(1)
 
 
 def is_not_found(text: str) -> bool:

@@ -46,7 +46,12 @@ def test_a_figure_whose_words_name_the_asked_thing_is_anchored(
         # 12 counts cities; the clause before it has a figure of its own (the stands), so it is no frame for 12.
         ("The fair had 12 stands [1].", "港口博览会设有36个展台，吸引了来自12个城市的商户。", ["展台"], "12"),
         # Only the sentence's opening clause frames the figure after it, not a clause further on.
-        ("The fair had 12 stands [1].", "博览会周末开幕，设有展台，吸引了来自12个城市的商户。", ["展台"], "12"),
+        (
+            "The fair had 12 stands [1].",
+            "博览会周末开幕，设有展台，吸引了来自12个城市的商户。",
+            ["展台"],
+            "12",
+        ),
         # The asked word is in the clause after the figure's, not before it.
         ("The fair had 12 stands [1].", "来自12个城市的商户，布置了展台。", ["展台"], "12"),
     ],

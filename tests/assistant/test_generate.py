@@ -1,10 +1,14 @@
-"""An answer must say something the question did not: the check that sends empty generations to quotes."""
+"""An answer must say something the question did not (the check that sends empty generations to quotes),
+and a draft that loops on one word ends before the loop."""
 
 from __future__ import annotations
 
 import pytest
 
-from assistant.generate import _user_turn, restates_question
+from assistant.generate import Draft, _user_turn, draft_answer, restates_question
+from assistant.llm.protocol import Budget
+from assistant.schema import Evidence
+from tests.support import ScriptedLLM
 
 DATES = ["On which dates was the 2023 Zhongguancun Forum held?", "2023年 中关村论坛在哪一天举行？"]
 
@@ -53,3 +57,30 @@ def test_the_prompt_names_the_answer_language_once_in_english_and_once_in_it(
 ) -> None:
     turn = _user_turn("[1] (2024) 市图书馆共有7层阅览室。", "How many floors?", language)
     assert turn.splitlines()[-1] == last_line
+
+
+def _draft(llm: ScriptedLLM, language: str = "en") -> Draft:
+    quote = "港口博览会设有36个展台。"
+    evidence = [
+        Evidence(doc_id="d", source="d.txt", title="", date=None, quote=quote, start=0, end=12, score=1.0)
+    ]
+    steps = draft_answer(llm, "How many stands?", evidence, language, mode="generate", budget=Budget(60.0))
+    try:
+        while True:
+            next(steps)
+    except StopIteration as done:
+        return done.value
+
+
+def test_a_draft_that_loops_on_a_word_ends_before_the_loop() -> None:
+    looping = ScriptedLLM(
+        reply="The fair's stands share share share share share share share share share share"
+    )
+    assert _draft(looping).text == "The fair's stands share"
+
+
+@pytest.mark.parametrize(
+    "reply", ["The fair had 36 stands [1].", "It cost 1,000,000,000 yuan [1].", "Das ist sehr sehr gut [1]."]
+)
+def test_a_draft_without_a_loop_is_kept_whole(reply: str) -> None:
+    assert _draft(ScriptedLLM(reply=reply)).text == reply
