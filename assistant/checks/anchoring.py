@@ -15,8 +15,6 @@ from assistant.schema import Evidence
 
 # Clause breaks: a figure belongs with the words between these marks.
 _CLAUSE_BREAK = re.compile(r"[，,。；;、！？!?：:（）()\n]")
-# The sentence's opening clause, up to its first comma (no other clause break inside it).
-_OPENING = re.compile(r"[^，,。；;、！？!?：:（）()\n]+[，,]")
 _YEARS = range(1990, 2100)
 
 
@@ -36,12 +34,12 @@ def _clause(text: str, start: int, end: int) -> str:
     with a figure, does not (55场平行论坛，来自40个国家: 40 counts countries, not forums)."""
     left = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, start)), default=0)
     right = next((m.start() for m in _CLAUSE_BREAK.finditer(text, end)), len(text))
-    opening = _OPENING.match(text)
+    first = _CLAUSE_BREAK.search(text)
+    opening_end = first.end() if first and first.start() > 0 and first.group() in "，," else None
     if (
-        opening
-        and opening.end() == left
-        and not any(not _is_year(q) for q in _figures(text[: left - 1]))
-        and not any(not _is_year(q) for q in _figures(text[left:start]))
+        opening_end == left
+        and all(_is_year(q) for q in _figures(text[: left - 1]))
+        and all(_is_year(q) for q in _figures(text[left:start]))
     ):
         left = 0
     return text[left:right]

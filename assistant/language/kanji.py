@@ -13,30 +13,21 @@ from typing import Any
 
 
 @cache
-def _converters() -> tuple[Any, Any]:
-    import opencc  # the packaged dictionaries load once, on first use
+def _converter(config: str) -> Any:
+    import opencc  # the packaged dictionaries load once per direction, on first use
 
-    return opencc.OpenCC("s2t"), opencc.OpenCC("t2jp")
-
-
-@cache
-def _back_converters() -> tuple[Any, Any]:
-    import opencc
-
-    return opencc.OpenCC("jp2t"), opencc.OpenCC("t2s")
+    return opencc.OpenCC(config)
 
 
 def japanese_forms(text: str) -> str:
     """`text` with its simplified Chinese characters in the forms Japanese writes."""
-    to_traditional, to_japanese = _converters()
-    return str(to_japanese.convert(to_traditional.convert(text)))
+    return str(_converter("t2jp").convert(_converter("s2t").convert(text)))
 
 
 def chinese_forms(text: str) -> str:
     """`text` with Japanese (and traditional) kanji in simplified forms, the forms jieba's dictionary knows:
     多辺合規評価 → 多边合规评价. Kana and other scripts pass unchanged."""
-    to_traditional, to_simplified = _back_converters()
-    return str(to_simplified.convert(to_traditional.convert(text)))
+    return str(_converter("t2s").convert(_converter("jp2t").convert(text)))
 
 
 def for_reader(text: str, language: str) -> str:
