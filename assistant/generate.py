@@ -175,7 +175,7 @@ def restates_question(answer: str, questions: list[str]) -> bool:
     never count. (The corpus's
     common words do: they can be the answer, as in "the theme was 科技创新".)
     """
-    # Kanji in Japanese forms (多辺合規) are compared as the simplified words jieba knows (多边合规), not as
+    # Kanji in Japanese forms (評価協同) are compared as the simplified words jieba knows (评价协同), not as
     # single characters, which count for nothing.
     asked = chinese_forms(" ".join(questions)).lower()
     text = chinese_forms(_MARKER.sub(" ", answer)).lower()

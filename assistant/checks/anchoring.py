@@ -23,14 +23,14 @@ def _figures(text: str) -> list[Quantity]:
 
 
 def _is_year(q: Quantity) -> bool:
-    """1901年 names a time, not an amount (years before _YEARS are figures to the check itself)."""
+    """1887年 names a time, not an amount (years before _YEARS are figures to the check itself)."""
     return q.unit == "年" and float(q.value).is_integer() and 1000 <= q.value < 2100
 
 
 def _clause(text: str, start: int, end: int) -> str:
     """The words that go with the figure at text[start:end]: its clause, with the sentence's opening clause
     when that frames it. An opening clause without a figure of its own frames the first figure after it
-    (根据1901年的人口普查，711,988名居民中: the census is what 711,988 is about); a clause further on, or one
+    (根据1887年的人口普查，8,450名居民中: the census is what 8,450 is about); a clause further on, or one
     with a figure, does not (55场平行论坛，来自40个国家: 40 counts countries, not forums)."""
     left = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, start)), default=0)
     right = next((m.start() for m in _CLAUSE_BREAK.finditer(text, end)), len(text))

@@ -26,7 +26,7 @@ def japanese_forms(text: str) -> str:
 
 def chinese_forms(text: str) -> str:
     """`text` with Japanese (and traditional) kanji in simplified forms, the forms jieba's dictionary knows:
-    多辺合規評価 → 多边合规评价. Kana and other scripts pass unchanged."""
+    評価協同 → 评价协同. Kana and other scripts pass unchanged."""
     return str(_converter("t2s").convert(_converter("jp2t").convert(text)))
 
 
