@@ -33,6 +33,7 @@ from assistant.evidence import (
 )
 from assistant.figures.dates import extract_dates
 from assistant.figures.quantities import Quantity, figure_values, find_quantities, render_quantity
+from assistant.figures.words import digits_for_words
 from assistant.language import messages
 from assistant.language.gate import script_grammar
 from assistant.language.kanji import for_reader
@@ -212,7 +213,7 @@ def answer_for_reader(llm: ChatModel | None, language: str, found: EvidenceSet, 
         except ForumError as exc:
             log.warning("rendering the clause failed: %s", exc)
             rendering = ""
-        rendering = for_reader(rendering, language)
+        rendering = digits_for_words(for_reader(rendering, language), language)
         if rendering and faithful(rendering, clause, language):
             return f"{rendering.rstrip()} [1]"
     figure = figure_answer(clause, asked, language)

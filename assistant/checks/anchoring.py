@@ -15,6 +15,8 @@ from assistant.schema import Evidence
 
 # Clause breaks: a figure belongs with the words between these marks.
 _CLAUSE_BREAK = re.compile(r"[，,。；;、！？!?：:（）()\n]")
+# A semicolon or colon starts a part that reads as a sentence of its own (a list of statements, an elaboration).
+_PART_BREAK = re.compile(r"[；;：:]")
 _YEARS = range(1990, 2100)
 
 
@@ -22,26 +24,30 @@ def _figures(text: str) -> list[Quantity]:
     return [q for q in extract_quantities(text) if not (q.value in _YEARS and float(q.value).is_integer())]
 
 
-def _is_year(q: Quantity) -> bool:
-    """1887年 names a time, not an amount (years before _YEARS are figures to the check itself)."""
-    return q.unit == "年" and float(q.value).is_integer() and 1000 <= q.value < 2100
+def _no_amount(q: Quantity) -> bool:
+    """1887年 names a time, not an amount (years before _YEARS are figures to the check itself), and 一项 or
+    一座 is the indefinite article ("a patent", "a harbour")."""
+    whole = float(q.value).is_integer()
+    return whole and (q.value == 1 or (q.unit == "年" and 1000 <= q.value < 2100))
 
 
 def _clause(text: str, start: int, end: int) -> str:
-    """The words that go with the figure at text[start:end]: its clause, with the sentence's opening clause
-    when that frames it. An opening clause without a figure of its own frames the first figure after it
-    (根据1887年的人口普查，8,450名居民中: the census is what 8,450 is about); a clause further on, or one
-    with a figure, does not (55场平行论坛，来自40个国家: 40 counts countries, not forums)."""
+    """The words that go with the figure at text[start:end]: its clause, with the opening clause of its
+    sentence, or of its part after a semicolon or colon, when that frames it. An opening clause without a
+    figure of its own frames the first figure after it (根据1887年的人口普查，8,450名居民中: the census is what
+    8,450 is about; 成果如下：一座港口完成扩建，背后是五年的施工: the harbour is what took five years); a
+    clause further on, or one with a figure, does not (55场平行论坛，来自40个国家: 40 counts countries)."""
     left = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, start)), default=0)
     right = next((m.start() for m in _CLAUSE_BREAK.finditer(text, end)), len(text))
-    first = _CLAUSE_BREAK.search(text)
-    opening_end = first.end() if first and first.start() > 0 and first.group() in "，," else None
+    part = max((m.end() for m in _PART_BREAK.finditer(text, 0, start)), default=0)
+    first = _CLAUSE_BREAK.search(text, part)
+    opening_end = first.end() if first and first.start() > part and first.group() in "，," else None
     if (
         opening_end == left
-        and all(_is_year(q) for q in _figures(text[: left - 1]))
-        and all(_is_year(q) for q in _figures(text[left:start]))
+        and all(_no_amount(q) for q in _figures(text[part : left - 1]))
+        and all(_no_amount(q) for q in _figures(text[left:start]))
     ):
-        left = 0
+        left = part
     return text[left:right]
 
 

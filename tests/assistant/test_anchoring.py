@@ -32,6 +32,12 @@ def _unanchored(answer: str, quote: str, terms: list[str]) -> str | None:
             "根据1887年的人口普查，8,450名居民中有一半是渔民。",
             ["人口"],
         ),
+        # After a colon or semicolon a new part begins, and its opening clause frames its first figure.
+        (
+            "The harbour expansion rested on 5 years of work [1].",
+            "本届博览会成果丰硕：一座港口完成扩建，背后是五年的施工。",
+            ["港口"],
+        ),
     ],
 )
 def test_a_figure_whose_words_name_the_asked_thing_is_anchored(
@@ -52,6 +58,15 @@ def test_a_figure_whose_words_name_the_asked_thing_is_anchored(
             ["展台"],
             "12",
         ),
+        # A part's opening clause with a figure of its own (3 piers) frames nothing after it.
+        (
+            "The fair had 12 piers [1].",
+            "博览会成果丰硕；港口新建3座码头，吸引了来自12个城市的商户。",
+            ["码头"],
+            "12",
+        ),
+        # The sentence's opening clause frames nothing beyond a semicolon: the part after it has its own.
+        ("The harbour had 12 merchants [1].", "港口扩建完成；商户众多，来自12个城市。", ["港口"], "12"),
         # The asked word is in the clause after the figure's, not before it.
         ("The fair had 12 stands [1].", "来自12个城市的商户，布置了展台。", ["展台"], "12"),
     ],
