@@ -21,7 +21,7 @@ import logging
 import re
 
 from assistant.calibration import MIN_LLM_SECONDS
-from assistant.checks.measures import head_noun, noun_after
+from assistant.checks.measures import counts_asked_thing, noun_after
 from assistant.evidence import (
     EvidenceSet,
     answer_type_bonus,
@@ -96,7 +96,7 @@ def figure_answer(clause: str, asked: str, language: str) -> str | None:
         for q in find_quantities(clause)
         if q.unit != "year"
         and (dated or q.unit != "date")
-        and (not count or _counts_asked_thing(q, clause, asked))
+        and (not count or counts_asked_thing(q, clause, asked))
     ]
     if not figures:
         return None
@@ -119,19 +119,9 @@ def counted_figure(clause: str, asked: str) -> Quantity | None:
         q
         for q in figures
         if any(w in q.text or _counts_next(q, clause, w) for w in words)
-        and _counts_asked_thing(q, clause, asked)
+        and counts_asked_thing(q, clause, asked)
     ]
     return counted[0] if len(counted) == 1 else None
-
-
-def _counts_asked_thing(q: Quantity, clause: str, asked: str) -> bool:
-    """A measure word counts many things (名 counts engineers and students alike): when the figure's
-    measure word is followed by a noun phrase, its head noun must be in the question (2000名工程师 does not
-    answer 多少名学生). Without a noun phrase the measure word alone decides; a figure without a measure
-    word (256核, 2球) is followed by the counted thing itself."""
-    if q.unit != "count" or (thing := noun_after(clause, q.end)) is None:
-        return True
-    return head_noun(thing) in asked
 
 
 def _counts_next(q: Quantity, clause: str, word: str) -> bool:

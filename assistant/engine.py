@@ -19,7 +19,13 @@ from assistant.checks.measures import CorpusMeasures
 from assistant.clause import answer_for_reader, count_to_read_off
 from assistant.compose import add_translations, citation, compose
 from assistant.decide import Decision, Thresholds, asks_about_a_person, confidence_of, decide
-from assistant.evidence import EvidenceSet, EvidenceSignals, SentenceEmbeddingCache, choose_evidence
+from assistant.evidence import (
+    EvidenceSet,
+    EvidenceSignals,
+    SentenceEmbeddingCache,
+    asks_for_count,
+    choose_evidence,
+)
 from assistant.figures.words import digits_for_words
 from assistant.generate import Draft, draft_answer
 from assistant.language.detect import is_chinese
@@ -154,7 +160,15 @@ class ForumEngine:
         embed = self.index.embedder.get_text_embedding_batch
         terms = list(found.signals.terms)
         text = digits_for_words(draft.text, understood.language)  # "three years" is checked as 3
-        checked = check_draft(text, found.evidence, terms, embed, asks_person=asks_about_a_person(understood))
+        asked = " ".join(found.retrieval.asked)
+        checked = check_draft(
+            text,
+            found.evidence,
+            terms,
+            embed,
+            asks_person=asks_about_a_person(understood),
+            counting=asked if asks_for_count(asked) else None,
+        )
         # Checked against the Chinese sources as written, then in the asker's kanji (论坛 → 論壇).
         return replace(checked, text=for_reader(checked.text, understood.language))
 

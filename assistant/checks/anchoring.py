@@ -2,15 +2,19 @@
 
 "There were 40 parallel forums [2]" passes a plain number check when source [2] says "来自40个国家和地区":
 the figure is there, but it counts countries. A figure is anchored when, in the cited sentence, the clause
-that holds it also holds one of the question's specific words (平行, 国家, 门票 …).
+that holds it also holds one of the question's specific words (平行, 国家, 门票 …). For a "how many", the
+figure must also count the thing asked: 3000名工程师 does not answer 多少名学生 (the read-off's rule, applied
+to generated answers too).
 """
 
 from __future__ import annotations
 
 import re
 
+from assistant.checks.measures import counts_asked_thing
 from assistant.checks.verify import AnswerSentence
 from assistant.figures.numbers import Quantity, extract_quantities
+from assistant.figures.quantities import find_quantities
 from assistant.schema import Evidence
 
 # Clause breaks: a figure belongs with the words between these marks.
@@ -65,5 +69,22 @@ def unanchored_figure(sentence: AnswerSentence, evidence: list[Evidence], terms:
             if set(q.values()) & set(figure.values())
         ]
         if clauses and not any(w in clause.lower() for clause in clauses for w in words):
+            return figure.raw
+    return None
+
+
+def miscounted_figure(sentence: AnswerSentence, evidence: list[Evidence], asked: str) -> str | None:
+    """For a "how many" question (`asked`, in the asker's words and Chinese): the first figure of `sentence`
+    that in every cited source counts a thing the question does not name (3000名工程师 for 多少名学生), else
+    None. A figure without a noun after its measure word is not judged (`counts_asked_thing`)."""
+    quotes = [evidence[n - 1].quote for n in sentence.citations if 1 <= n <= len(evidence)]
+    for figure in _figures(sentence.claim):
+        judged = [
+            counts_asked_thing(q, quote, asked)
+            for quote in quotes
+            for q in find_quantities(quote)
+            if q.value in figure.values()
+        ]
+        if judged and not any(judged):
             return figure.raw
     return None

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from assistant.checks.anchoring import unanchored_figure
+from assistant.checks.anchoring import miscounted_figure, unanchored_figure
 from assistant.checks.guard import addresses_the_model, repeats_prompt
 from assistant.checks.names import names_a_person
 from assistant.checks.repair import repair_citations
@@ -27,11 +27,18 @@ class Checked:
 
 
 def check_draft(
-    text: str, evidence: list[Evidence], terms: list[str], embed: Embed, *, asks_person: bool = False
+    text: str,
+    evidence: list[Evidence],
+    terms: list[str],
+    embed: Embed,
+    *,
+    asks_person: bool = False,
+    counting: str | None = None,
 ) -> Checked:
     """Repair citation markers, verify each sentence against its sources, and drop what is not grounded.
 
-    `asks_person`: the question asks who; a sentence whose cited sources name nobody invented its name."""
+    `asks_person`: the question asks who; a sentence whose cited sources name nobody invented its name.
+    `counting`: the asked text of a "how many" question; a figure that counts something else is dropped."""
     sentences = repair_citations(split_answer(text), evidence, terms)
     result = verify_sentences(sentences, evidence, embed=embed)
     removed = [redacted(r) for r in result.removed]
@@ -46,11 +53,15 @@ def check_draft(
             removed.append(Removal(sentence=sentence.text, reason="names a person no cited source names"))
             continue
         figure = unanchored_figure(sentence, evidence, terms)
-        if figure is None:
-            kept.append(sentence)
-        else:
+        miscount = miscounted_figure(sentence, evidence, counting) if counting else None
+        if figure is not None:
             reason = f"figure {figure} in the cited source is not about {' / '.join(terms)}"
             removed.append(Removal(sentence=sentence.text, reason=reason))
+        elif miscount is not None:
+            reason = f"figure {miscount} in the cited source counts something the question does not ask about"
+            removed.append(Removal(sentence=sentence.text, reason=reason))
+        else:
+            kept.append(sentence)
     total = len(kept) + len(removed)
     return Checked(
         text="".join(s.text + s.trailing for s in kept).strip(),

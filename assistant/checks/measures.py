@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.figures.numbers import Quantity, extract_quantities
+from assistant.figures.quantities import Quantity as Counted
 from vectorstore.index import ForumIndex
 
 CALENDAR_UNITS = frozenset("年 月 日 号".split())  # noqa: SIM905
@@ -63,6 +64,16 @@ def head_noun(phrase: str) -> str:
     """The thing a noun phrase names: its last word's last two characters, as Chinese compounds put their
     head last (中外嘉宾 → 嘉宾, 重大成果 → 成果, 科学家 → 学家, 球 → 球)."""
     return _tagged_words(phrase)[-1][0][-2:]
+
+
+def counts_asked_thing(q: Counted, clause: str, asked: str) -> bool:
+    """A measure word counts many things (名 counts engineers and students alike): when the figure's
+    measure word is followed by a noun phrase, its head noun must be in the question (2000名工程师 does not
+    answer 多少名学生). Without a noun phrase the measure word alone decides; a figure without a measure
+    word (256核, 2球) is followed by the counted thing itself."""
+    if q.unit != "count" or (thing := noun_after(clause, q.end)) is None:
+        return True
+    return head_noun(thing) in asked
 
 
 @dataclass(frozen=True, order=True)

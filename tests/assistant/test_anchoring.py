@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.checks.anchoring import unanchored_figure
+from assistant.checks.anchoring import miscounted_figure, unanchored_figure
 from assistant.checks.verify import split_answer
 from assistant.schema import Evidence
 
@@ -75,3 +75,29 @@ def test_a_figure_about_something_else_is_caught(
     answer: str, quote: str, terms: list[str], figure: str
 ) -> None:
     assert _unanchored(answer, quote, terms) == figure
+
+
+@pytest.mark.parametrize(
+    ("answer", "quote", "asked", "figure"),
+    [
+        # 3,000 counts engineers; the question counts students.
+        (
+            "The fair drew 3000 students [1].",
+            "博览会吸引了超3000名工程师、设计师参展。",
+            "多少名学生",
+            "3000",
+        ),
+        # The same figure in the right words is no miscount.
+        (
+            "The fair drew 3000 engineers [1].",
+            "博览会吸引了超3000名工程师、设计师参展。",
+            "多少名工程师",
+            None,
+        ),
+        # A figure with no noun after its measure word is not judged.
+        ("The fair had 36 stands [1].", "港口博览会共设36个。", "多少个展台", None),
+    ],
+)
+def test_a_count_of_another_thing_is_caught(answer: str, quote: str, asked: str, figure: str | None) -> None:
+    (sentence,) = split_answer(answer)
+    assert miscounted_figure(sentence, [_evidence(quote)], asked) == figure
