@@ -95,6 +95,9 @@ def refusal_reason(
 
 def _fallback_reason(understood: Understanding, found: EvidenceSet, text: str) -> str | None:
     """Why a verified generated answer is still not good enough to show, or None."""
+    if not _MARKER_ONLY.sub("", text).strip(" .。,，;；"):
+        # Checked first: an answer whose every sentence was removed states nothing, and the removals say why.
+        return "No generated sentence survived verification; extractive answer given instead."
     asked = " ".join(found.retrieval.asked)
     stated = _YEAR.sub("", _MARKER_ONLY.sub("", text))  # an edition year answers no "when"
     if asks_for_figure(asked) and not _ANY_FIGURE.search(stated):
@@ -102,8 +105,6 @@ def _fallback_reason(understood: Understanding, found: EvidenceSet, text: str) -
         return "The generated answer did not state the figure or date asked for; extractive answer given instead."
     if _misses_the_count(text, found):
         return "The generated answer cited the best source but not the figure it counts; extractive answer given instead."
-    if not _MARKER_ONLY.sub("", text).strip(" .。,，;；"):
-        return "No generated sentence survived verification; extractive answer given instead."
     if not in_language(text, understood.language):
         return "The generated answer was not in the asker's language; extractive answer given instead."
     if _half_a_range(text, found):

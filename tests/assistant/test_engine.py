@@ -207,17 +207,21 @@ def test_a_foreign_guests_count_is_read_off_the_source_without_generating(
     assert scripted.calls == 1
 
 
-def test_a_draft_citing_the_best_source_without_the_figure_it_counts_falls_back(
+def test_a_draft_counting_another_thing_in_the_best_source_falls_back(
     corpus_settings: Settings, corpus_index: ForumIndex
 ) -> None:
     # The best sentence counts guests from 80多个 countries and regions, and 17 Nobel-level guests among
-    # them; the draft gives the Nobel-level guests.
+    # them; the draft gives the Nobel-level guests, a figure of the source that the question does not count.
     scripted = ScriptedLLM(reply="2023年中关村论坛有17位诺奖级嘉宾出席[1]。")
     engine = ForumEngine(corpus_settings, corpus_index, scripted)
     answer = engine.answer(
         Question(message="2023年中关村论坛有多少个国家和地区的嘉宾参加？", mode="generate")
     )
-    assert answer.mode == "extract" and answer.fallback_reason and "counts" in answer.fallback_reason
+    assert [r.reason for r in answer.removed] == [
+        "figure 17 in the cited source counts something the question does not ask about"
+    ]
+    assert answer.mode == "extract" and answer.fallback_reason
+    assert "survived verification" in answer.fallback_reason
     assert "80多个国家和地区" in answer.answer.split("[1]")[0]
     _assert_quotes_match(answer, engine.index)
 
