@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -23,6 +24,7 @@ from typing import Any
 
 from assistant.figures.numbers import Quantity, extract_quantities
 from assistant.figures.quantities import Quantity as Counted
+from assistant.language.thesaurus import same_kind
 from vectorstore.index import ForumIndex
 
 CALENDAR_UNITS = frozenset("年 月 日 号".split())  # noqa: SIM905
@@ -30,6 +32,7 @@ INDEFINITE = "一"
 MIN_DOCUMENTS = 2  # a thing two sources can disagree about is one at least two sources count
 MAX_WORDS = 4
 _MODIFIER_TAGS = frozenset({"a", "an", "b", "j", "s", "vn"})
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 META_KEY = "measures"
 RULES_VERSION = "1"  # bump when the pair rules change: kept pairs of an older version are found again
 
@@ -68,12 +71,23 @@ def head_noun(phrase: str) -> str:
 
 def counts_asked_thing(q: Counted, clause: str, asked: str) -> bool:
     """A measure word counts many things (名 counts engineers and students alike): when the figure's
-    measure word is followed by a noun phrase, its head noun must be in the question (2000名工程师 does not
-    answer 多少名学生). Without a noun phrase the measure word alone decides; a figure without a measure
-    word (256核, 2球) is followed by the counted thing itself."""
+    measure word is followed by a noun phrase, its head noun, or a noun of the question of the same kind
+    (`same_kind`: a rendered question may say 成就 for the source's 成果), must be in the question
+    (2000名工程师 does not answer 多少名学生). Without a noun phrase the measure word alone decides; a figure
+    without a measure word (256核, 2球) is followed by the counted thing itself."""
     if q.unit != "count" or (thing := noun_after(clause, q.end)) is None:
         return True
-    return head_noun(thing) in asked
+    head, last = head_noun(thing), _tagged_words(thing)[-1][0]
+    if head in asked:
+        return True
+    # jieba keeps some phrases whole (重大成就), so each asked word is also read by its last two characters.
+    words = {
+        form
+        for word, _ in _tagged_words(asked)
+        if len(word) > 1 and _HAN.match(word)
+        for form in (word, word[-2:])
+    }
+    return any(same_kind(word, last) or same_kind(word, head) for word in words)
 
 
 @dataclass(frozen=True, order=True)

@@ -94,6 +94,15 @@ def test_a_figure_about_something_else_is_caught(
             "多少名工程师",
             None,
         ),
+        # A rendered question may name the counted thing in other words of the same kind (Cilin: 成就, 成果).
+        (
+            "Ten achievements were shown [1].",
+            "博览会开幕式上发布了十项重大成果。",
+            "博览会开幕式上发布了多少项重大成就",
+            None,
+        ),
+        # ... but young people are not scientists.
+        ("3000 young people [1].", "博览会吸引了超3000名科学家参会。", "首批入选的青年有多少名", "3000"),
         # A figure with no noun after its measure word is not judged.
         ("The fair had 36 stands [1].", "港口博览会共设36个。", "多少个展台", None),
     ],
