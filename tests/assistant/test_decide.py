@@ -119,3 +119,27 @@ def test_an_answer_is_not_held_against_for_sharing_words_with_the_instruction() 
 
     understood, found = _case("赵继宗是哪家医院的教授？", "赵继宗是首都医科大学附属北京天坛医院教授。")
     assert _fallback_reason(understood, found, "In English: Beijing Tiantan Hospital [1].") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        # Every sentence removed: that is said first, whatever else the question asked for.
+        ("[1]", "No generated sentence survived verification"),
+        ("港口博览会举行了[1]。", "did not state the figure"),
+        # The best sentence counts stands; the draft cites it for its visitors.
+        ("港口博览会接待了8000名观众[1]。", "not the figure it counts"),
+        ("港口博览会设有36个展台[1]。", None),
+    ],
+)
+def test_why_a_draft_to_a_how_many_is_not_shown(text: str, reason: str | None) -> None:
+    from dataclasses import replace
+
+    from assistant.decide import _fallback_reason
+
+    understood, found = _case("港口博览会有多少个展台？", "港口博览会设有36个展台，接待了8000名观众。")
+    got = _fallback_reason(replace(understood, language="zh"), found, text)
+    if reason is None:
+        assert got is None
+    else:
+        assert got is not None and reason in got
