@@ -95,11 +95,12 @@ def refusal_reason(
 
 def _fallback_reason(understood: Understanding, found: EvidenceSet, text: str) -> str | None:
     """Why a verified generated answer is still not good enough to show, or None."""
-    if not _MARKER_ONLY.sub("", text).strip(" .。,，;；"):
+    unmarked = _MARKER_ONLY.sub("", text)
+    if not unmarked.strip(" .。,，;；"):
         # Checked first: an answer whose every sentence was removed states nothing, and the removals say why.
         return "No generated sentence survived verification; extractive answer given instead."
     asked = " ".join(found.retrieval.asked)
-    stated = _YEAR.sub("", _MARKER_ONLY.sub("", text))  # an edition year answers no "when"
+    stated = _YEAR.sub("", unmarked)  # an edition year answers no "when"
     if asks_for_figure(asked) and not _ANY_FIGURE.search(stated):
         # "The forum was held [1]." answers nothing: a figure or date was asked for.
         return "The generated answer did not state the figure or date asked for; extractive answer given instead."

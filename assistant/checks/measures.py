@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -32,7 +31,6 @@ INDEFINITE = "一"
 MIN_DOCUMENTS = 2  # a thing two sources can disagree about is one at least two sources count
 MAX_WORDS = 4
 _MODIFIER_TAGS = frozenset({"a", "an", "b", "j", "s", "vn"})
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 META_KEY = "measures"
 RULES_VERSION = "1"  # bump when the pair rules change: kept pairs of an older version are found again
 
@@ -81,12 +79,8 @@ def counts_asked_thing(q: Counted, clause: str, asked: str) -> bool:
     if head in asked:
         return True
     # jieba keeps some phrases whole (重大成就), so each asked word is also read by its last two characters.
-    words = {
-        form
-        for word, _ in _tagged_words(asked)
-        if len(word) > 1 and _HAN.match(word)
-        for form in (word, word[-2:])
-    }
+    # Words of other scripts need no filter: Cilin holds Chinese words only.
+    words = {form for word, _ in _tagged_words(asked) if len(word) > 1 for form in (word, word[-2:])}
     return any(same_kind(word, last) or same_kind(word, head) for word in words)
 
 
