@@ -21,7 +21,7 @@ import logging
 import re
 
 from assistant.calibration import MIN_LLM_SECONDS
-from assistant.checks.measures import counts_asked_thing, noun_after
+from assistant.checks.measures import COUNTED_IN, counts_asked_thing, noun_after
 from assistant.evidence import (
     EvidenceSet,
     answer_type_bonus,
@@ -44,8 +44,6 @@ from kernel.errors import ForumError
 log = logging.getLogger(__name__)
 _CLAUSE_END = re.compile(r"(?<=[，；：,;])|(?<=——)")
 _MIN_CLAUSE_CHARS = 8  # shorter pieces ("此外，") lean on the next one
-# The measure word a Chinese "how many" counts in: 多少核 → 核, 几项 → 项, 多少个国家 → 国 (个 is generic).
-_COUNTED_IN = re.compile(r"(?:多少|几)个?([\u4e00-\u9fff])")
 
 
 def clauses(sentence: str) -> list[str]:
@@ -114,7 +112,7 @@ def counted_figure(clause: str, asked: str) -> Quantity | None:
     if not asks_for_count(asked):
         return None
     figures = [q for q in find_quantities(clause) if q.unit not in ("year", "date")]
-    words = set(_COUNTED_IN.findall(asked))
+    words = set(COUNTED_IN.findall(asked))
     counted = [
         q
         for q in figures

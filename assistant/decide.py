@@ -15,6 +15,7 @@ from typing import Literal
 
 from assistant import calibration as cal
 from assistant.checks.answer import Checked
+from assistant.checks.measures import counts_asked_thing
 from assistant.checks.names import asks_for_person, names_a_person
 from assistant.clause import counted_in_best_clause
 from assistant.evidence import EvidenceSet, asks_for_count, asks_for_figure, names_edition
@@ -178,11 +179,17 @@ def person_found(understood: Understanding, found: EvidenceSet) -> bool:
 
 
 def figure_found(understood: Understanding, found: EvidenceSet) -> bool:
-    """A "how many" question, in the asker's own words, needs a figure in its best sentences; a year or a
-    date is no count, and an ordinal (第几, "which place") is no count either."""
+    """A "how many" question, in the asker's own words, needs a figure of the thing it counts in its best
+    sentences (`counts_asked_thing`: 3000名科学家 counts no 青年); a year or a date is no count, and an
+    ordinal (第几, "which place") is no count either."""
     if not asks_for_count(understood.standalone):
         return True
-    return any(q.unit not in ("year", "date") for ev in found.evidence[:2] for q in find_quantities(ev.quote))
+    asked = " ".join(found.retrieval.asked)
+    return any(
+        q.unit not in ("year", "date") and counts_asked_thing(q, ev.quote, asked)
+        for ev in found.evidence[:2]
+        for q in find_quantities(ev.quote)
+    )
 
 
 def year_matches(found: EvidenceSet) -> bool:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -30,6 +31,13 @@ CALENDAR_UNITS = frozenset("年 月 日 号".split())  # noqa: SIM905
 INDEFINITE = "一"
 MIN_DOCUMENTS = 2  # a thing two sources can disagree about is one at least two sources count
 MAX_WORDS = 4
+# The measure word a Chinese "how many" counts in: 多少核 → 核, 几项 → 项, 多少个国家 → 国 (个 is generic).
+COUNTED_IN = re.compile(r"(?:多少|几)个?([\u4e00-\u9fff])")
+# Measure words of things and people: a share, a sum of money or an area (6.5%, 1000元, 2万平方米) counts
+# none of them, so it does not answer 多少名青年 or 几场活动.
+_THING_MEASURES = frozenset("名位个人场项家届件所座")
+_NOT_A_COUNT = frozenset({"%", "yuan", "m2", "km2", "km"})
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 _MODIFIER_TAGS = frozenset({"a", "an", "b", "j", "s", "vn"})
 META_KEY = "measures"
 RULES_VERSION = "1"  # bump when the pair rules change: kept pairs of an older version are found again
@@ -72,7 +80,12 @@ def counts_asked_thing(q: Counted, clause: str, asked: str) -> bool:
     measure word is followed by a noun phrase, its head noun, or a noun of the question of the same kind
     (`same_kind`: a rendered question may say 成就 for the source's 成果), must be in the question
     (2000名工程师 does not answer 多少名学生). Without a noun phrase the measure word alone decides; a figure
-    without a measure word (256核, 2球) is followed by the counted thing itself."""
+    without a measure word (256核, 2球) is followed by the counted thing itself. A share, a sum or an area
+    counts no people or things (6.5% does not answer 多少名青年)."""
+    if not _HAN.search(asked):
+        return True  # no Chinese words (the question was not rendered): nothing to judge the noun by
+    if q.unit in _NOT_A_COUNT:
+        return not _THING_MEASURES.intersection(COUNTED_IN.findall(asked))
     if q.unit != "count" or (thing := noun_after(clause, q.end)) is None:
         return True
     head, last = head_noun(thing), _tagged_words(thing)[-1][0]

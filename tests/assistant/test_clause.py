@@ -214,3 +214,21 @@ def test_a_how_many_is_not_answered_with_figures_of_other_things() -> None:
     assert figure_answer("超2000名工程师到场", "How many students came? 有多少名学生参加？", "en") is None
     answer = figure_answer("超2000名工程师到场", "How many engineers came? 有多少位工程师到场？", "en")
     assert answer is not None and "2,000" in answer
+
+
+def test_a_share_or_a_sum_does_not_count_people_or_things() -> None:
+    # 多少名 counts people: a percentage in the same clause answers nothing of it.
+    asked = "How many students joined? 首批有多少名学生入选？"
+    assert figure_answer("该校研发投入强度超5%", asked, "en") is None
+    assert figure_answer("门票收入达1000元", "How many events? 举办了几场活动？", "en") is None
+    # Asked without a measure word of people or things, the share is the answer.
+    answer = figure_answer(
+        "该校研发投入强度超5%", "How high is the R&D intensity? 研发投入强度是多少？", "en"
+    )
+    assert answer is not None and "5" in answer
+
+
+def test_a_question_without_chinese_words_is_not_judged_by_its_nouns() -> None:
+    # No rendering (no LLM): the English words cannot be matched to the source's noun, so the figure stands.
+    answer = figure_answer("超2000名工程师到场", "How many people came?", "en")
+    assert answer is not None and "2,000" in answer

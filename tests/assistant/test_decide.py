@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from assistant.decide import figure_found
@@ -60,6 +62,19 @@ def test_the_figure_may_be_in_the_second_sentence_but_not_further() -> None:
     no_figure = "该平台是目前国内规模最大的云平台。"
     assert figure_found(*_case(question, no_figure, "该芯片有136个量子比特。"))
     assert not figure_found(*_case(question, no_figure, no_figure, "该芯片有136个量子比特。"))
+
+
+def test_a_how_many_needs_a_figure_of_the_thing_it_counts() -> None:
+    # The rendering (second query) says what is counted: engineers and a share are no count of students.
+    understood, found = _case("How many students joined the first cohort?", "活动吸引了超2000名工程师参加。")
+    rendered = EvidenceSet(
+        found.evidence, found.signals, Retrieval([understood.standalone, "首批有多少名学生入选？"], [], set())
+    )
+    assert not figure_found(understood, rendered)
+    share = "该校研发投入强度超5%。"
+    assert not figure_found(understood, replace(rendered, evidence=[*rendered.evidence, _evidence(share)]))
+    students = [*rendered.evidence, _evidence("首批共有120名学生入选。")]
+    assert figure_found(understood, replace(rendered, evidence=students))
 
 
 @pytest.mark.parametrize(
