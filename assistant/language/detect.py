@@ -26,7 +26,7 @@ _HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-_HAN = re.compile(r"[\u4e00-\u9fff]")
+HAN = re.compile(r"[\u4e00-\u9fff]")  # a Han character (CJK Unified Ideographs): the one copy
 _LATIN = re.compile(r"[A-Za-zÀ-ÿ]")
 
 
@@ -50,7 +50,7 @@ def detect_language(text: str) -> str:
         return "ar"
     if _CYRILLIC.search(text):
         return "ru"
-    han = len(_HAN.findall(text))
+    han = len(HAN.findall(text))
     latin = len(_LATIN.findall(text))
     if han and han * 2 >= latin:
         return "zh"

@@ -15,12 +15,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from assistant.language.detect import HAN
 from assistant.language.translate import is_chinese_text
 from vectorstore.keyword import tokenize
 
 # The languages whose words content_terms sees: Chinese text, with Latin-script names and terms in it.
 FUNCTION_WORD_LANGUAGES = ("zh", "en")
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 _QUESTION_WORD = re.compile(r"哪|什么|多少|多久|多长|几|谁|怎|吗|呢|是否")
 
 
@@ -82,5 +82,5 @@ def chinese_queries(queries: list[str]) -> list[str]:
 
     A Japanese question is full of kanji, but its words are not Chinese ones (中関村, 何日間): when a query
     without kana or Hangul qualifies (the question's Chinese rendering), only such queries count."""
-    han = [q for q in queries if len(_HAN.findall(q)) * 2 >= len(q.strip()) // 2 and _HAN.search(q)]
+    han = [q for q in queries if len(HAN.findall(q)) * 2 >= len(q.strip()) // 2 and HAN.search(q)]
     return [q for q in han if is_chinese_text(q)] or han

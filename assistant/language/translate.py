@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
 
+from assistant.language.detect import HAN
 from assistant.language.gate import CHINESE_RENDERING_GRAMMAR
 from assistant.llm.protocol import complete_text
 
@@ -83,7 +84,6 @@ _FROM_ZH_SYSTEM = (
     "write 中关村 as Zhongguancun."
 )
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 _KANA_HANGUL = re.compile(r"[\u3040-\u30ff\uac00-\ud7af]")
 _LABEL = re.compile(
     r"^\s*(translation|chinese|中文翻译|中文|翻译|译文|简体中文|answer|问题)\s*[:：]\s*", re.IGNORECASE
@@ -138,7 +138,7 @@ def _model_key(llm: ChatModel) -> str:
 
 def is_chinese_text(text: str) -> bool:
     """True when the text is written in Chinese (Han characters, and no kana or hangul)."""
-    return bool(_CJK.search(text)) and not _KANA_HANGUL.search(text)
+    return bool(HAN.search(text)) and not _KANA_HANGUL.search(text)
 
 
 def clean_output(text: str) -> str:
@@ -181,7 +181,7 @@ def to_chinese(llm: ChatModel, question: str, *, budget_s: float | None = None) 
         grammar=CHINESE_RENDERING_GRAMMAR,
     )
     rendered = _with_glossary(clean_output(reply))
-    result = rendered if _CJK.search(rendered) else question
+    result = rendered if HAN.search(rendered) else question
     missing = [term for term in glossary_terms(question) if term not in result]
     if missing:  # the model dropped a forum term: search needs it more than a fluent sentence does
         result = f"{result} {' '.join(missing)}"
