@@ -24,6 +24,7 @@ from typing import Any
 
 from assistant.figures.numbers import Quantity, extract_quantities
 from assistant.figures.quantities import Quantity as Counted
+from assistant.language.detect import HAN
 from assistant.language.thesaurus import same_kind
 from vectorstore.index import ForumIndex
 
@@ -37,7 +38,6 @@ COUNTED_IN = re.compile(r"(?:多少|几)个?([\u4e00-\u9fff])")
 # none of them, so it does not answer 多少名青年 or 几场活动.
 _THING_MEASURES = frozenset("名位个人场项家届件所座")
 _NOT_A_COUNT = frozenset({"%", "yuan", "m2", "km2", "km"})
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 _MODIFIER_TAGS = frozenset({"a", "an", "b", "j", "s", "vn"})
 META_KEY = "measures"
 RULES_VERSION = "1"  # bump when the pair rules change: kept pairs of an older version are found again
@@ -82,7 +82,7 @@ def counts_asked_thing(q: Counted, clause: str, asked: str) -> bool:
     (2000名工程师 does not answer 多少名学生). Without a noun phrase the measure word alone decides; a figure
     without a measure word (256核, 2球) is followed by the counted thing itself. A share, a sum or an area
     counts no people or things (6.5% does not answer 多少名青年)."""
-    if not _HAN.search(asked):
+    if not HAN.search(asked):
         return True  # no Chinese words (the question was not rendered): nothing to judge the noun by
     if q.unit in _NOT_A_COUNT:
         return not _THING_MEASURES.intersection(COUNTED_IN.findall(asked))
