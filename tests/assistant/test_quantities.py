@@ -181,6 +181,15 @@ def test_no_quantity_unchanged(text: str) -> None:
         assert localise_figures(text, lang) == text
 
 
+def test_a_figure_after_ascii_punctuation_is_found_and_a_time_or_ratio_is_not() -> None:
+    # Some sources write Chinese with ASCII punctuation: the figure after 共建": is a count, while the
+    # digits after 10: or 1: are the second half of a time or a ratio.
+    assert [q.text for q in find_quantities("迈向“合作共建”:12场分论坛")] == ["12场"]
+    assert [q.text for q in find_quantities("在此基础上,8家企业")] == ["8家"]
+    assert find_quantities("10:30开幕") == find_quantities("比例1:2") == []
+    assert [q.text for q in find_quantities("1,200名")] == ["1,200名"]
+
+
 @pytest.mark.parametrize("lang", FOREIGN)
 def test_year_alone_is_a_year(lang: str) -> None:
     assert localise_figures("2026", lang) == "2026"  # never 2,026 / 2 026 / 2.026
