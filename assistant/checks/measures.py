@@ -25,7 +25,7 @@ from typing import Any
 from assistant.figures.numbers import Quantity, extract_quantities
 from assistant.figures.quantities import Quantity as Counted
 from assistant.language.detect import HAN
-from assistant.language.thesaurus import same_kind
+from assistant.language.thesaurus import filed_under, same_kind
 from vectorstore.index import ForumIndex
 
 CALENDAR_UNITS = frozenset("年 月 日 号".split())  # noqa: SIM905
@@ -38,6 +38,15 @@ COUNTED_IN = re.compile(r"(?:多少|几)个?([\u4e00-\u9fff])")
 # none of them, so it does not answer 多少名青年 or 几场活动.
 _THING_MEASURES = frozenset("名位个人场项家届件所座")
 _NOT_A_COUNT = frozenset({"%", "yuan", "m2", "km2", "km"})
+# What a share, a sum or an area cannot measure, by Cilin class: people ("A") are counted, and money ("Dj":
+# 售价, 资金) is a sum, so 6.5% answers neither 多少年轻人 nor 售价是多少, and 1000元 no 多少游客.
+_NOT_MEASURED_BY = {
+    "%": ("A", "Dj"),
+    "yuan": ("A",),
+    "m2": ("A", "Dj"),
+    "km2": ("A", "Dj"),
+    "km": ("A", "Dj"),
+}
 _MODIFIER_TAGS = frozenset({"a", "an", "b", "j", "s", "vn"})
 META_KEY = "measures"
 RULES_VERSION = "1"  # bump when the pair rules change: kept pairs of an older version are found again
@@ -75,17 +84,35 @@ def head_noun(phrase: str) -> str:
     return _tagged_words(phrase)[-1][0][-2:]
 
 
+def measured_nouns(asked: str) -> set[str]:
+    """The words a "how many" or "how much" measures: the word right after 多少 or 几 (多少年轻人, 几个学生),
+    and the word before 是 or 为 多少 (售价是多少, 成交额为多少)."""
+    words = [word for word, _ in _tagged_words(asked)]
+    found = set()
+    for i, word in enumerate(words):
+        if word in ("多少", "几", "几个"):
+            found.update(words[i + 1 : i + 2])
+            if i >= 2 and words[i - 1] in ("是", "为"):
+                found.add(words[i - 2])
+    return found
+
+
 def counts_asked_thing(q: Counted, clause: str, asked: str) -> bool:
     """A measure word counts many things (名 counts engineers and students alike): when the figure's
-    measure word is followed by a noun phrase, its head noun, or a noun of the question of the same kind
-    (`same_kind`: a rendered question may say 成就 for the source's 成果), must be in the question
-    (2000名工程师 does not answer 多少名学生). Without a noun phrase the measure word alone decides; a figure
-    without a measure word (256核, 2球) is followed by the counted thing itself. A share, a sum or an area
-    counts no people or things (6.5% does not answer 多少名青年)."""
+        measure word is followed by a noun phrase, its head noun, or a noun of the question of the same kind
+        (`same_kind`: a rendered question may say 成就 for the source's 成果), must be in the question
+        (2000名工程师 does not answer 多少名学生). Without a noun phrase the measure word alone decides; a figure
+        without a measure word (256核, 2球) is followed by the counted thing itself. A share, a sum or an area
+        counts no people or things (6.5% does not answer 多少名青年 or 多少年轻人), and a share or an area no money
+    (6.5% does not answer 售价是多少)."""
     if not HAN.search(asked):
         return True  # no Chinese words (the question was not rendered): nothing to judge the noun by
     if q.unit in _NOT_A_COUNT:
-        return not _THING_MEASURES.intersection(COUNTED_IN.findall(asked))
+        classes = _NOT_MEASURED_BY[q.unit]
+        return not (
+            _THING_MEASURES.intersection(COUNTED_IN.findall(asked))
+            or any(filed_under(noun, classes) for noun in measured_nouns(asked))
+        )
     if q.unit != "count" or (thing := noun_after(clause, q.end)) is None:
         return True
     head, last = head_noun(thing), _tagged_words(thing)[-1][0]

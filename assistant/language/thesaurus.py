@@ -37,3 +37,9 @@ def same_kind(word: str, other: str) -> bool:
     """True when Cilin files both words under one fourth-level node (成果 and 成就; not 学家 and 青年)."""
     kinds = _kinds()
     return bool(kinds.get(word, frozenset()) & kinds.get(other, frozenset()))
+
+
+def filed_under(word: str, classes: tuple[str, ...]) -> bool:
+    """True when Cilin files the word under one of `classes`, code prefixes of its tree: "A" (people:
+    年轻人, 学生), "Dj" (money: 售价, 资金, 收入); 比例 and 企业 are under neither."""
+    return any(kind.startswith(classes) for kind in _kinds().get(word, frozenset()))

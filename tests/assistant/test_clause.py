@@ -221,11 +221,24 @@ def test_a_share_or_a_sum_does_not_count_people_or_things() -> None:
     asked = "How many students joined? 首批有多少名学生入选？"
     assert figure_answer("该校研发投入强度超5%", asked, "en") is None
     assert figure_answer("门票收入达1000元", "How many events? 举办了几场活动？", "en") is None
+    # Nor people named right after 多少 without a measure word (游客: Cilin files it under people).
+    visitors = "How many visitors came? 吸引了多少游客？"
+    assert figure_answer("门票收入增长15%", visitors, "en") is None
+    assert figure_answer("门票收入达1000元", visitors, "en") is None
+    # A share is no price either (售价: Cilin files it under money), while a sum is.
+    price = "How much is a ticket? 门票的售价是多少？"
+    assert figure_answer("门票收入增长15%", price, "en") is None
+    answer = figure_answer("门票售价为80元", price, "en")
+    assert answer is not None and "80" in answer
     # Asked without a measure word of people or things, the share is the answer.
     answer = figure_answer(
         "该校研发投入强度超5%", "How high is the R&D intensity? 研发投入强度是多少？", "en"
     )
     assert answer is not None and "5" in answer
+    answer = figure_answer(
+        "门票收入增长15%", "By what share did ticket income grow? 门票收入增长了多少比例？", "en"
+    )
+    assert answer is not None and "15" in answer
 
 
 def test_a_question_without_chinese_words_is_not_judged_by_its_nouns() -> None:
