@@ -37,8 +37,7 @@ COUNTED_IN = re.compile(r"(?:多少|几)个?([\u4e00-\u9fff])")
 # Measure words of things and people: a share, a sum of money or an area (6.5%, 1000元, 2万平方米) counts
 # none of them, so it does not answer 多少名青年 or 几场活动.
 _THING_MEASURES = frozenset("名位个人场项家届件所座")
-_NOT_A_COUNT = frozenset({"%", "yuan", "m2", "km2", "km"})
-# What a share, a sum or an area cannot measure, by Cilin class: people ("A") are counted, and money ("Dj":
+# A share, a sum or an area, and what it cannot measure, by Cilin class: people ("A") are counted, and money ("Dj":
 # 售价, 资金) is a sum, so 6.5% answers neither 多少年轻人 nor 售价是多少, and 1000元 no 多少游客.
 _NOT_MEASURED_BY = {
     "%": ("A", "Dj"),
@@ -99,16 +98,15 @@ def measured_nouns(asked: str) -> set[str]:
 
 def counts_asked_thing(q: Counted, clause: str, asked: str) -> bool:
     """A measure word counts many things (名 counts engineers and students alike): when the figure's
-        measure word is followed by a noun phrase, its head noun, or a noun of the question of the same kind
-        (`same_kind`: a rendered question may say 成就 for the source's 成果), must be in the question
-        (2000名工程师 does not answer 多少名学生). Without a noun phrase the measure word alone decides; a figure
-        without a measure word (256核, 2球) is followed by the counted thing itself. A share, a sum or an area
-        counts no people or things (6.5% does not answer 多少名青年 or 多少年轻人), and a share or an area no money
+    measure word is followed by a noun phrase, its head noun, or a noun of the question of the same kind
+    (`same_kind`: a rendered question may say 成就 for the source's 成果), must be in the question
+    (2000名工程师 does not answer 多少名学生). Without a noun phrase the measure word alone decides; a figure
+    without a measure word (256核, 2球) is followed by the counted thing itself. A share, a sum or an area
+    counts no people or things (6.5% does not answer 多少名青年 or 多少年轻人), and a share or an area no money
     (6.5% does not answer 售价是多少)."""
     if not HAN.search(asked):
         return True  # no Chinese words (the question was not rendered): nothing to judge the noun by
-    if q.unit in _NOT_A_COUNT:
-        classes = _NOT_MEASURED_BY[q.unit]
+    if (classes := _NOT_MEASURED_BY.get(q.unit or "")) is not None:
         return not (
             _THING_MEASURES.intersection(COUNTED_IN.findall(asked))
             or any(filed_under(noun, classes) for noun in measured_nouns(asked))
