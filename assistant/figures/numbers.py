@@ -35,6 +35,7 @@ from assistant.figures.numerals import (
 )
 from assistant.figures.numerals import normalize as normalize
 from assistant.figures.numerals import regex as regex
+from assistant.figures.quantities import tenths
 
 Qualifier = Literal["over", "under", "about"]
 
@@ -142,6 +143,8 @@ def _build(
     if found and unit is None:
         word = found.group("u")
         unit = "%" if word.lower().startswith("процент") else _UNIT_NAMES.get(word.lower(), word)
+        if unit == "成" and tenths(norm, start, found.end()):  # 四成 is 40%
+            unit, value = "%", value * 10
         unit_end = found.end()
         after = regex(_AFTER_UNIT).match(norm, unit_end)
         if after and (after.lastgroup != "more" or unit in _TIME_UNITS):

@@ -6,6 +6,7 @@ people, countries) are in small tables here.  Deterministic: no models, no netwo
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -50,9 +51,10 @@ _DATE = re.compile(
 _QTY = re.compile(
     rf"(?<![A-Za-z\d第/-])(?<!\d[.,:])(?P<pre>将近|接近|近|大约|约|超过|超|逾)?"
     rf"(?:百分之(?P<pct>[{_CN}点]+)"
-    rf"|(?P<num>(?!0\d)\d+(?:,\d{{3}})*(?:\.\d+)?|[零〇一二两三四五六七八九十][{_CN}]*(?:点[零〇一二三四五六七八九]+)?)"
+    rf"|(?P<num>(?!0\d)\d+(?:,\d{{3}})*(?:\.\d+)?|[零〇一二两三四五六七八九十][{_CN}]*(?:点[零〇一二三四五六七八九]+)?"
+    rf"|[百千万](?=[余多]))"  # 百余场, 千余名: "a hundred-odd", the 一 left out
     rf"(?![A-Za-z\d]|[/:-]\d)(?P<scale>万亿|亿|億|万|萬)?(?P<post>余|多)?"
-    rf"(?P<unit>%|％|平方米|平方公里|公里|千米|元|人(?!次)|[名位]|个(?!月)|[家场项届件])?"
+    rf"(?P<unit>%|％|平方米|平方公里|公里|千米|元|人(?!次)|[名位]|个(?!月)|[家场项届件成])?"
     rf"(?P<noun>(?<=个)国家(?!和))?)(?P<tail>以上|左右)?"
 )
 _SCALE = {"万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8, "万亿": 10**12}
@@ -121,7 +123,23 @@ _BABEL_UNITS = {"m2": "area-square-meter", "km2": "area-square-kilometer", "km":
 
 
 def _cn_number(s: str) -> Decimal:
+    if s[0] in "百千万":  # 百余 is 一百余
+        s = "一" + s
     return Decimal(s) if s[0].isdigit() else Decimal(str(cn2an.cn2an(s, "normal")))
+
+
+def tenths(text: str, start: int, end: int) -> bool:
+    """True when the numeral at text[start:end - 1] and the 成 after it mean "tenths" (超四成 = over 40%),
+    not a numeral beside another word (三成员国 is 三 + 成员国, 一成不变 an idiom): jieba decides, from its
+    dictionary, by ending a word right after the 成."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    ends, at = set(), start
+    for word in jieba.lcut(text[start : end + 3], HMM=False):
+        at += len(word)
+        ends.add(at)
+    return end in ends
 
 
 def find_quantities(text: str) -> list[Quantity]:
@@ -145,6 +163,8 @@ def find_quantities(text: str) -> list[Quantity]:
         if any(a < end and start < b for a, b in taken) or not (m["num"] or m["pct"]):
             continue
         pre, unit, num = m["pre"], m["unit"], m["num"]
+        if unit == "成" and not tenths(text, m.start("num"), m.end("unit")):
+            continue
         if pre == "近" and re.match(r"年|天|日|周|个月", text[end:]):
             pre, start = None, start + 1  # 近5年 = "the past 5 years", not "nearly"
         try:
@@ -159,10 +179,11 @@ def find_quantities(text: str) -> list[Quantity]:
             # Lone Chinese numerals (一个, 千家万户...) are words, not figures; so are 三元组 ("triple"),
             # 二元 ("binary") and 四元数: a digit before 元 is a word there, a sum says 三万元 or 3元.
             continue
+        value *= 10 if unit == "成" else 1  # tenths
         # 20位专家: a noun follows 名/位, so they are plain measure words there (dropped)
         kind = (
             "%"
-            if m["pct"]
+            if m["pct"] or unit == "成"
             else "country"
             if m["noun"]
             else None

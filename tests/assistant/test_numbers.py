@@ -194,3 +194,12 @@ def test_a_k_suffix_in_either_case_is_a_thousand() -> None:
     # A news article's "5K" (capital K) once stopped every answer over the 58k-chunk index: the magnitude
     # pattern matched k or K, but neither had a value.
     assert [q.value for q in extract_quantities("参加5K跑步和10k骑行")][:2] == [5000.0, 10000.0]
+
+
+def test_tenths_read_as_a_share_that_a_translated_percentage_matches() -> None:
+    """超四成 is "over 40%": an answer that writes the share as a percentage states the source's figure."""
+    (source,) = extract_quantities("参赛队伍中超四成来自海外。", "zh")
+    (answer,) = extract_quantities("More than 40% of the teams came from abroad.", "en")
+    assert (source.value, source.unit, source.qualifier) == (answer.value, answer.unit, answer.qualifier)
+    (members,) = extract_quantities("三成员国代表出席。", "zh")  # 三 + 成员国: no share
+    assert (members.value, members.unit) == (3.0, "成")

@@ -304,3 +304,27 @@ def test_date_round_trip(d: date, span: int, with_year: bool, lang: str) -> None
     out = render_quantity(q, lang)
     assert {d.day, end} | ({d.year} if with_year else set()) <= figure_values(out, lang)
     assert not re.search(r"\d,\d{3}|\d\.\d{3}", out)  # the year is never grouped
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("展会吸引百余家机构参展。", [(100.0, "count", "over", "百余家")]),
+        ("千余名志愿者参与服务。", [(1000.0, "count", "over", "千余名")]),
+        ("万余人次", []),  # 人次 is no measure this reader renders; a bare 万 is no figure
+        ("这座桥已有百年历史。", []),  # 百年 alone is a word ("a century"), not a figure
+        ("参赛队伍中近三成来自海外。", [(30.0, "%", "nearly", "近三成")]),
+        ("八成以上的摊位已售出。", [(80.0, "%", "over", "八成以上")]),
+        ("三成员国代表出席。", []),  # 三 + 成员国: jieba reads no 三成 there
+        ("规则一成不变。", []),  # an idiom, one word to jieba
+    ],
+)
+def test_round_hundreds_and_tenths(text: str, expected: list[tuple[float, str, str, str]]) -> None:
+    """百余 and 千余 are figures (一 left out), and N成 is N tenths, a share, when jieba ends a word at 成."""
+    assert [(q.value, q.unit, q.qualifier, q.text) for q in find_quantities(text)] == expected
+
+
+def test_tenths_are_written_as_percent_for_the_reader() -> None:
+    (share,) = find_quantities("参赛队伍中超四成来自海外。")
+    assert norm(render_quantity(share, "en")) == "more than 40%"
+    assert norm(render_quantity(share, "de")) == "mehr als 40 %"
