@@ -183,14 +183,8 @@ def split_sentences(text: str) -> list[str]:
 
 
 def numbers_in(text: str, language: str = "zh") -> set[float]:
-    """Every reading of every figure in `text` (assistant/figures/numbers.py), plus 四成 read as 40 (%)."""
-    found: set[float] = set()
-    for quantity in extract_quantities(text, language or None):
-        readings = quantity.values()
-        if quantity.unit == "成":
-            readings += tuple(v * 10 for v in readings)
-        found.update(round(v, 6) for v in readings)
-    return found
+    """Every reading of every figure in `text` (assistant/figures/numbers.py, which reads 四成 as 40%)."""
+    return {round(v, 6) for quantity in extract_quantities(text, language or None) for v in quantity.values()}
 
 
 def unsupported_sentences(answer: Answer) -> list[str]:
