@@ -9,6 +9,8 @@
 - `answers(process, url, deadline)`  poll a child's URL until 200, its exit, or the deadline.
 - `parse_sse(text)`, `json_events(text)`   the events of a Server-Sent Events body.
 - `assert_json_error(response, status)`    the response is one of our JSON errors.
+- `ingested(settings, embedder, corpus, docs)`  a real index of a few invented documents, written into
+                            `corpus` and ingested; closed at the end of the `with`.
 - `ScriptedLLM`             the one fake LLM, for tests that must force a specific output or failure through
                             real code: scripted replies, recorded prompts, optional delay or error.
 """
@@ -18,6 +20,8 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Protocol
 
 from llama_index.core.base.llms.types import (
@@ -40,9 +44,32 @@ from evals.bench.processes import ChromaServer as ChromaServer
 from evals.bench.processes import answers as answers
 from evals.bench.processes import free_port as free_port
 from evals.bench.processes import stop_process as stop_process
+from ingest.pipeline import ingest
 from kernel.errors import LLMTimeoutError
+from kernel.settings import Settings
+from vectorstore.embedders import PackagedEmbedding
+from vectorstore.index import ForumIndex
 
 # ----- ports, servers and processes: in evals/bench/processes.py (the bench runs `chroma run` too)
+
+
+# ----- a small real index --------------------------------------------------------------------------------
+
+
+@contextmanager
+def ingested(
+    settings: Settings, embedder: PackagedEmbedding, corpus: Path, docs: Mapping[str, str]
+) -> Iterator[ForumIndex]:
+    """A real index of `docs` (file name -> text), written into `corpus` and ingested; closed afterwards."""
+    corpus.mkdir(parents=True, exist_ok=True)
+    for name, text in docs.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    index = ForumIndex.open(settings, embedder=embedder)
+    try:
+        ingest(settings, corpus, index, progress=False)
+        yield index
+    finally:
+        index.close()
 
 
 # ----- responses ----------------------------------------------------------------------------------------

