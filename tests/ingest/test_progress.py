@@ -14,7 +14,7 @@ from rich.progress import Progress
 
 from ingest.pipeline import ingest
 from ingest.progress import RateColumn, ingest_progress
-from tests.ingest.test_pipeline import ARTICLES, _cli, _documents_committed, _write_corpus
+from tests.ingest.test_pipeline import ARTICLES, _cli, _documents_committed, _write_corpus, many_documents
 from vectorstore.index import ForumIndex
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
@@ -53,14 +53,10 @@ def test_the_cli_shows_rate_and_eta(tmp_path: Path) -> None:
 
 
 def test_ctrl_c_stops_cleanly_and_the_next_run_resumes(tmp_path: Path, make_settings) -> None:
-    files = {
-        f"doc{i:02d}.txt": f"第{i}篇文章\n\n"
-        + "".join(f"第{i}篇文章的第{j}句话讲中关村论坛的一个事实。" for j in range(5))
-        for i in range(12)
-    }
+    files = many_documents()
     corpus = _write_corpus(tmp_path / "many", files)
     data = tmp_path / "data"
-    env = _env(data, FORUM_CHUNK_SIZE="80", FORUM_EMBED_BATCH_SIZE="2")
+    env = _env(data, FORUM_CHUNK_SIZE="80", FORUM_EMBED_BATCH_SIZE="1")
     process = _cli(env, "ingest", str(corpus))
     deadline = time.monotonic() + 300
     while _documents_committed(data) == 0 and process.poll() is None and time.monotonic() < deadline:
