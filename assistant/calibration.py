@@ -29,6 +29,7 @@ EVIDENCE_WEIGHT_DENSE = 0.4  # cosine to the question
 EVIDENCE_WEIGHT_COVERAGE = 0.4  # share of the question's subject words in the sentence
 EVIDENCE_WEIGHT_PRIOR = 0.1  # its chunk's retrieval score, signed by edition fit
 EVIDENCE_WEIGHT_KIND = 0.2  # it holds the kind of thing asked for (a year, a date, a figure)
+EVIDENCE_WEIGHT_COUNTED = 0.2  # for a "how many": it counts the asked thing in the asked measure word
 FOLLOW_UP_FOCUS_WEIGHT = 0.7  # a follow-up's own words ...
 FOLLOW_UP_CONTEXT_WEIGHT = 0.3  # ... against the whole conversation's
 

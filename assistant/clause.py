@@ -21,7 +21,7 @@ import logging
 import re
 
 from assistant.calibration import MIN_LLM_SECONDS
-from assistant.checks.measures import COUNTED_IN, counts_asked_thing, noun_after
+from assistant.checks.measures import counts_asked_thing, noun_after, states_asked_count
 from assistant.evidence import (
     EvidenceSet,
     answer_type_bonus,
@@ -111,21 +111,8 @@ def counted_figure(clause: str, asked: str) -> Quantity | None:
     that the model, seeing four sentences, had got right."""
     if not asks_for_count(asked):
         return None
-    figures = [q for q in find_quantities(clause) if q.unit not in ("year", "date")]
-    words = set(COUNTED_IN.findall(asked))
-    counted = [
-        q
-        for q in figures
-        if any(w in q.text or _counts_next(q, clause, w) for w in words)
-        and counts_asked_thing(q, clause, asked)
-    ]
+    counted = [q for q in find_quantities(clause) if states_asked_count(q, clause, asked)]
     return counted[0] if len(counted) == 1 else None
-
-
-def _counts_next(q: Quantity, clause: str, word: str) -> bool:
-    """The word after a figure says what it counts when the figure has no measure word of its own or only
-    the generic 个 (2球, 30多个城市), not after a specific one (35名球员 counts players, not 球)."""
-    return (q.unit is None or q.text.endswith("个")) and clause[q.end :].startswith(word)
 
 
 def _clause_and_asked(found: EvidenceSet) -> tuple[str, str]:

@@ -15,6 +15,7 @@ import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from assistant.calibration import (
+    EVIDENCE_WEIGHT_COUNTED,
     EVIDENCE_WEIGHT_COVERAGE,
     EVIDENCE_WEIGHT_DENSE,
     EVIDENCE_WEIGHT_KIND,
@@ -23,6 +24,8 @@ from assistant.calibration import (
     FOLLOW_UP_FOCUS_WEIGHT,
 )
 from assistant.checks.guard import addresses_the_model
+from assistant.checks.measures import states_asked_count
+from assistant.figures.quantities import find_quantities
 from assistant.language.terms import chinese_queries, content_terms, subject_words
 from assistant.retrieval import Retrieval
 from assistant.schema import Evidence
@@ -80,6 +83,7 @@ class ScoredSentence:
     coverage: float
     prior: float
     kind: float = 0.0
+    counted: bool = False
 
     @property
     def score(self) -> float:
@@ -88,6 +92,7 @@ class ScoredSentence:
             + EVIDENCE_WEIGHT_COVERAGE * self.coverage
             + EVIDENCE_WEIGHT_PRIOR * self.prior
             + EVIDENCE_WEIGHT_KIND * self.kind
+            + EVIDENCE_WEIGHT_COUNTED * self.counted
         )
 
 
@@ -161,6 +166,15 @@ def answer_type_bonus(question: str, text: str) -> float:
     if _ASKS_NUMBER.search(question):
         return 1.0 if _FIGURE.search(text) else 0.0
     return 0.0
+
+
+def counts_what_is_asked(question: str, text: str) -> bool:
+    """True when a "how many" is asked and the sentence states a count of the asked thing in the measure
+    word asked (几天 → 为期6天, not 5月25日到30日; 多少个国家 → 80多个国家, not 7000多个成果): the answer-type bonus
+    sees any figure, and a date range or another thing's count often matches the question's other words better."""
+    return asks_for_count(question) and any(
+        states_asked_count(q, text, question) for q in find_quantities(text)
+    )
 
 
 class SentenceEmbeddingCache:
@@ -316,6 +330,7 @@ def select_evidence(
             coverage(terms, s.text, _years(doc_years[s.doc_id])),
             priors[(s.doc_id, s.start, s.end)] * _edition_fit(retrieval.years, doc_years[s.doc_id], s.text),
             answer_type_bonus(asked, s.text),
+            counts_what_is_asked(asked, s.text),
         )
         for s, d in zip(candidates, dense, strict=True)
     ]

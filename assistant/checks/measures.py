@@ -122,6 +122,21 @@ def counts_asked_thing(q: Counted, clause: str, asked: str) -> bool:
     return any(same_kind(word, last) or same_kind(word, head) for word in words)
 
 
+def states_asked_count(q: Counted, text: str, asked: str) -> bool:
+    """True when the figure `q` of `text` is a count of what the Chinese "how many" in `asked` counts: in its
+    measure word (多少核 → 256核, 几天 → 为期6天) and of its noun (`counts_asked_thing`). Times and years never."""
+    if q.unit in ("year", "date"):
+        return False
+    words = set(COUNTED_IN.findall(asked))
+    return any(w in q.text or _counts_next(q, text, w) for w in words) and counts_asked_thing(q, text, asked)
+
+
+def _counts_next(q: Counted, text: str, word: str) -> bool:
+    """The word after a figure says what it counts when the figure has no measure word of its own or only
+    the generic 个 (2球, 30多个城市), not after a specific one (35名球员 counts players, not 球)."""
+    return (q.unit is None or q.text.endswith("个")) and text[q.end :].startswith(word)
+
+
 @dataclass(frozen=True, order=True)
 class Measure:
     """A measured thing: the measure word and the noun phrase that follow a figure (个 + 国家)."""

