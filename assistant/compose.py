@@ -9,6 +9,7 @@ from assistant.checks.conflicts import find_conflicts
 from assistant.checks.measures import Measures
 from assistant.decide import Decision, confidence_label
 from assistant.evidence import EvidenceSet
+from assistant.figures.quantities import find_quantities, render_quantity
 from assistant.generate import cited_numbers, extractive_answer
 from assistant.language import messages
 from assistant.llm.protocol import ChatModel
@@ -71,8 +72,22 @@ def mention_conflicts(text: str, conflicts: list[Conflict], language: str) -> st
     missing = [c for c in conflicts if not set(c.citations) <= cited]
     if not missing:
         return text
-    notes = "; ".join(f"{c.about} {''.join(f'[{n}]' for n in c.citations)}" for c in missing)
+    notes = "; ".join(f"{_about(c, language)} {''.join(f'[{n}]' for n in c.citations)}" for c in missing)
     return f"{text} {messages.say(messages.CONFLICT, language)} {notes}"
+
+
+def _about(conflict: Conflict, language: str) -> str:
+    """What disagrees, for the reader: in Chinese the measure and the figures as the sources write them
+    (国家数: 50余 vs 100多); in another language each figure written for that reader, with the source's words
+    for it beside it, which say what is counted: more than 50 (50余个国家) vs more than 100 (100多个国家).
+    Without them a note on countries beside an answer about events read as if the events were disputed."""
+    if language == "zh" or not conflict.figures:
+        return conflict.about
+    written = []
+    for figure in conflict.figures:
+        found = find_quantities(figure)
+        written.append(f"{render_quantity(found[0], language)} ({figure})" if found else figure)
+    return " vs ".join(written)
 
 
 def add_translations(llm: ChatModel, citations: list[Citation], language: str, budget_s: float) -> None:

@@ -60,6 +60,7 @@ class Conflict(BaseModel):
 
     about: str
     citations: list[int]
+    figures: list[str] = []  # the disagreeing figures with what they count, as written: 50余个国家
 
 
 class Removal(BaseModel):

@@ -34,6 +34,11 @@ class Figure:
     low: float
     high: float
 
+    @property
+    def written(self) -> str:
+        """The figure and what it counts, as the sources write them: 50余个国家, 千余名嘉宾."""
+        return f"{self.quantity.raw}{self.measure.key}"
+
 
 def _range(q: Quantity) -> tuple[float, float]:
     v = q.value
@@ -73,13 +78,23 @@ def _clash(a: Figure, b: Figure) -> bool:
     return a.doc_id != b.doc_id and a.measure.key == b.measure.key and same_edition and not overlap
 
 
-def _label(group: list[Figure]) -> str:
+def _shown(group: list[Figure]) -> list[Figure]:
+    """One figure per agreeing cluster of a clash group, in citation order."""
     shown: list[Figure] = []
     for f in sorted(group, key=lambda f: (f.n, f.quantity.span)):
-        if not any(f.low <= s.high and s.low <= f.high for s in shown):  # one label per agreeing cluster
+        if not any(f.low <= s.high and s.low <= f.high for s in shown):
             shown.append(f)
+    return shown
+
+
+def _conflict(group: list[Figure]) -> Conflict:
+    shown = _shown(group)
     values = " vs ".join(f.quantity.raw + ("%" if f.quantity.unit == "%" else "") for f in shown)
-    return f"{group[0].measure.label}: {values}"
+    return Conflict(
+        about=f"{group[0].measure.label}: {values}",
+        citations=sorted({f.n for f in group}),
+        figures=[f.written for f in shown],
+    )
 
 
 def find_conflicts(evidence: list[Evidence], measures: Measures) -> list[Conflict]:
@@ -87,7 +102,8 @@ def find_conflicts(evidence: list[Evidence], measures: Measures) -> list[Conflic
 
     `measures`: the corpus's (`CorpusMeasures.get()`). `citations` are 1-based positions in `evidence` (the
     `[n]` numbers); `about` names the measure by its Chinese noun phrase with the disagreeing figures, e.g.
-    "国家数: 50余 vs 100多".
+    "国家数: 50余 vs 100多"; `figures` are those figures with what they count, as the sources write them
+    (50余个国家, 100多个国家).
     """
     items = figures(evidence, measures)
     parent = list(range(len(items)))
@@ -107,5 +123,5 @@ def find_conflicts(evidence: list[Evidence], measures: Measures) -> list[Conflic
     groups: dict[int, list[Figure]] = {}
     for i in sorted(clashing):
         groups.setdefault(root(i), []).append(items[i])
-    conflicts = [Conflict(about=_label(g), citations=sorted({f.n for f in g})) for g in groups.values()]
+    conflicts = [_conflict(g) for g in groups.values()]
     return sorted(conflicts, key=lambda c: c.citations)

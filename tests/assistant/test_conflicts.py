@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from assistant.checks.conflicts import figures, find_conflicts
 from assistant.checks.measures import Measures, measures_in
+from assistant.compose import mention_conflicts
+from assistant.language.written import written_in
 from assistant.schema import Evidence
 
 PREVIEW = (  # 000, a preview of the 2026 meeting
@@ -51,6 +53,20 @@ def test_the_measures_are_the_pairs_that_two_documents_count() -> None:
 def test_preview_and_report_disagree_on_countries() -> None:
     evidence = [ev(PREVIEW, "000", 2026), ev(REPORT, "001", 2026)]
     assert conflicts_of(evidence) == [("国家数: 50余 vs 100多", [1, 2])]
+
+
+def test_a_guest_reads_the_disagreeing_figures_in_their_language() -> None:
+    found = find_conflicts([ev(PREVIEW, "000", 2026), ev(REPORT, "001", 2026)], MEASURES)
+    assert found[0].figures == ["50余个国家", "100多个国家"]
+    assert mention_conflicts("答案[3]。", found, "zh").endswith("国家数: 50余 vs 100多 [1][2]")
+    english = mention_conflicts("The answer [3].", found, "en")
+    # The source's words say what is counted: the measure has no name in the reader's language.
+    assert english.endswith(
+        "more than 50 countries (50余个国家) vs more than 100 countries (100多个国家) [1][2]"
+    ), english
+    for language in ("fr", "de", "ru", "ar", "ko"):
+        note = mention_conflicts("[3]", found, language)
+        assert "50" in note and "100" in note and written_in(note.replace("[3]", ""), language), note
 
 
 def test_agreeing_sentences_join_the_conflict_and_are_labelled_once() -> None:
