@@ -22,6 +22,29 @@ def _jieba() -> Any:
     return jieba
 
 
+def dictionary_words(text: str) -> list[str]:
+    """jieba's cut of `text` into dictionary words, punctuation included, in order (HMM off: no guessed
+    words, so a word ends where the dictionary says)."""
+    return list(_jieba().lcut(text, HMM=False))
+
+
+def word_tags() -> dict[str, str]:
+    """jieba's dictionary part-of-speech tag of each word it knows (n noun, v verb, nr person …)."""
+    _jieba()
+    import jieba.posseg
+
+    return jieba.posseg.dt.word_tag_tab
+
+
+def tagged_words(text: str) -> list[tuple[str, str]]:
+    """`text` cut and tagged by jieba's tagger, with its HMM on: words it has never seen (a new person's
+    name) are guessed and tagged too."""
+    _jieba()
+    import jieba.posseg
+
+    return [(pair.word, pair.flag) for pair in jieba.posseg.cut(text)]
+
+
 def _is_word(token: str) -> bool:
     # Drop punctuation and whitespace tokens: they carry no meaning and inflate document lengths.
     return any(ch.isalnum() for ch in token)

@@ -14,7 +14,6 @@ measure word (一场 …, 一批 …: the Chinese indefinite article, "a", not a
 from __future__ import annotations
 
 import json
-import logging
 import re
 import threading
 from collections import defaultdict
@@ -27,6 +26,7 @@ from assistant.figures.quantities import Quantity as Counted
 from assistant.language.detect import HAN
 from assistant.language.thesaurus import filed_under, same_kind
 from vectorstore.index import ForumIndex
+from vectorstore.keyword import dictionary_words, word_tags
 
 CALENDAR_UNITS = frozenset("年 月 日 号".split())  # noqa: SIM905
 INDEFINITE = "一"
@@ -57,12 +57,8 @@ def _is_noun(tag: str | None) -> bool:
 
 def _tagged_words(text: str) -> list[tuple[str, str | None]]:
     """jieba's dictionary words of `text` with their dictionary part-of-speech tags (None: not a word)."""
-    import jieba
-    import jieba.posseg
-
-    jieba.setLogLevel(logging.WARNING)
-    tags = jieba.posseg.dt.word_tag_tab
-    return [(word, tags.get(word)) for word in jieba.lcut(text, HMM=False)]
+    tags = word_tags()
+    return [(word, tags.get(word)) for word in dictionary_words(text)]
 
 
 def noun_after(text: str, start: int) -> str | None:

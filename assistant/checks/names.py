@@ -7,9 +7,9 @@ invented (a 0.5B model gave an invented Russian first name, with a citation, to 
 
 from __future__ import annotations
 
-import logging
 import re
-from functools import cache
+
+from vectorstore.keyword import tagged_words
 
 # Question words for a person. French "qui" and Arabic "من" are also a relative pronoun and "from":
 # they count only where a question starts with them or asks "qui est / من هو". Not 何人: in Japanese it is
@@ -30,16 +30,6 @@ def asks_for_person(question: str) -> bool:
     return bool(_ASKS_PERSON.search(question))
 
 
-@cache
-def _tagger() -> object:
-    import jieba
-    import jieba.posseg
-
-    jieba.setLogLevel(logging.WARNING)
-    return jieba.posseg
-
-
 def names_a_person(chinese: str) -> bool:
     """True when a Chinese sentence names a person (jieba's part-of-speech tags)."""
-    posseg = _tagger()
-    return any(len(word) >= _MIN_CHARS.get(flag, 99) for word, flag in posseg.cut(chinese))  # type: ignore[attr-defined]
+    return any(len(word) >= _MIN_CHARS.get(flag, 99) for word, flag in tagged_words(chinese))

@@ -6,7 +6,6 @@ people, countries) are in small tables here.  Deterministic: no models, no netwo
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -16,6 +15,8 @@ from typing import Literal
 
 import cn2an
 from babel import Locale, dates, numbers, units
+
+from vectorstore.keyword import dictionary_words
 
 LANGUAGES = ("zh", "en", "fr", "es", "de", "ja", "ko", "ru", "ar")
 Qualifier = Literal["about", "nearly", "over", "exact"]
@@ -132,11 +133,8 @@ def tenths(text: str, start: int, end: int) -> bool:
     """True when the numeral at text[start:end - 1] and the 成 after it mean "tenths" (超四成 = over 40%),
     not a numeral beside another word (三成员国 is 三 + 成员国, 一成不变 an idiom): jieba decides, from its
     dictionary, by ending a word right after the 成."""
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
     ends, at = set(), start
-    for word in jieba.lcut(text[start : end + 3], HMM=False):
+    for word in dictionary_words(text[start : end + 3]):
         at += len(word)
         ends.add(at)
     return end in ends

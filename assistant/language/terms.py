@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from assistant.language.detect import HAN
 from assistant.language.translate import is_chinese_text
-from vectorstore.keyword import tokenize
+from vectorstore.keyword import tokenize, word_tags
 
 # The languages whose words content_terms sees: Chinese text, with Latin-script names and terms in it.
 FUNCTION_WORD_LANGUAGES = ("zh", "en")
@@ -71,9 +71,7 @@ _VERB_TAGS = frozenset({"v", "vd", "vg", "vi", "vq"})
 def subject_words(terms: list[str]) -> list[str]:
     """The terms that name what is asked about: not figures, and not verbs. A question's predicate is what
     sources word differently (举办, 举行, 召开 for one event), while the things it names stay the same."""
-    import jieba.posseg
-
-    tags = jieba.posseg.dt.word_tag_tab
+    tags = word_tags()
     return [t for t in terms if not t.isdigit() and tags.get(t) not in _VERB_TAGS]
 
 
