@@ -200,13 +200,13 @@ def generative(
 @pytest.mark.llm
 @pytest.mark.xfail(
     strict=False,
-    reason="Issue 14 is open. On 2026-12-03 (sessions 15-16), with the 1.5B serving guests, each reply is in the "
+    reason="Issue 14 is open. On 2026-12-04 (session 22), with the 1.5B serving guests, each reply is in the "
     "asker's language but wrong: French refused (rendered as 2026年中关村论坛永久展览有哪些亮点？, the count "
-    "lost; the 560 sentence's chunk ranks 23rd); Japanese refused (session 16: 何日間 rendered as 哪一天举行, the "
-    "model answers the dates 5月25日から30日, not a count, and the best sentence holds only those dates; a count "
-    "bonus that ignores dates put 为期6天 second but cost two answers on parity dev, so it was not kept); "
-    "Arabic now rendered right (2023年中关村论坛期间有多少场活动？) but "
-    "answered 26, the trading section's events, first in the evidence, instead of the whole forum's 150. "
+    "lost, so the 560余项 sentence is not in the evidence); Japanese refused (何日間 is rendered as "
+    "2023年中关村论坛什么时候举行？, when and not how many days, so the ranking of sentences that count the asked "
+    "thing, which puts 为期6天 first for an English rendering's 多少天, does not apply, and the best sentence "
+    "holds only the dates 5月25日到30日); Arabic rendered right but answered 26, the trading section's 26场活动, ranked above the "
+    "whole forum's 150场活动 (both count 场活动). "
     "Remove this mark when the engine answers them; an XPASS in the test output says it does.",
 )
 @pytest.mark.parametrize("guest", GUESTS, ids=lambda g: g.language)
