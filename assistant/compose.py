@@ -72,11 +72,13 @@ def mention_conflicts(text: str, conflicts: list[Conflict], language: str) -> st
     missing = [c for c in conflicts if not set(c.citations) <= cited]
     if not missing:
         return text
-    notes = "; ".join(f"{_about(c, language)} {''.join(f'[{n}]' for n in c.citations)}" for c in missing)
+    notes = "; ".join(
+        f"{conflict_for_reader(c, language)} {''.join(f'[{n}]' for n in c.citations)}" for c in missing
+    )
     return f"{text} {messages.say(messages.CONFLICT, language)} {notes}"
 
 
-def _about(conflict: Conflict, language: str) -> str:
+def conflict_for_reader(conflict: Conflict, language: str) -> str:
     """What disagrees, for the reader: in Chinese the measure and the figures as the sources write them
     (国家数: 50余 vs 100多); in another language each figure written for that reader, with the source's words
     for it beside it, which say what is counted: more than 50 (50余个国家) vs more than 100 (100多个国家).

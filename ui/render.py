@@ -14,6 +14,8 @@ import html
 import re
 from typing import Any
 
+from assistant.compose import conflict_for_reader
+from assistant.schema import Conflict
 from ui.labels import DEFAULT, label, page_language
 
 RTL = {"ar", "fa", "he", "ur"}
@@ -176,7 +178,8 @@ def render_answer(
         body = f'<div class="fa-text">{_claims_grid(answer, turn, by_n, lang)}</div>'
 
     conflicts = "".join(
-        f'<div class="fa-conflict"><strong>{esc(label(lang, "disagree"))}:</strong> {esc(c["about"])} '
+        f'<div class="fa-conflict"><strong>{esc(label(lang, "disagree"))}:</strong> '
+        f"{esc(conflict_for_reader(Conflict.model_validate(c), language))} "
         + "".join(
             f'<button type="button" class="fa-cite" data-turn="{turn}" data-cite="{n}">[{n}]</button>'
             for n in c.get("citations", [])

@@ -71,6 +71,15 @@ def test_answer_html_escapes_every_field() -> None:
     assert "1.2 s" in html
 
 
+def test_a_guest_reads_the_conflict_box_in_their_language() -> None:
+    conflict = {"about": "国家数: 50余 vs 100多", "citations": [1], "figures": ["50余个国家", "100多个国家"]}
+    html = render.render_answer(_answer(language="en", conflicts=[conflict]), turn=0)
+    assert "more than 50 countries (50余个国家) vs more than 100 countries (100多个国家)" in html
+    assert "国家数" not in html
+    chinese = render.render_answer(_answer(conflicts=[conflict]), turn=0)
+    assert "国家数: 50余 vs 100多" in chinese
+
+
 def test_refusal_has_its_own_state() -> None:
     html = render.render_answer(
         _answer(refused=True, answer="抱歉，现有资料中没有找到这个问题的答案。"), turn=0
