@@ -25,9 +25,6 @@ from assistant.checks.measures import counts_asked_thing, noun_after, states_ask
 from assistant.evidence import (
     EvidenceSet,
     answer_type_bonus,
-    asks_for_count,
-    asks_for_date,
-    asks_for_figure,
     coverage,
     names_edition,
 )
@@ -35,6 +32,7 @@ from assistant.figures.dates import extract_dates
 from assistant.figures.quantities import Quantity, figure_values, find_quantities, render_quantity
 from assistant.figures.words import digits_for_words
 from assistant.language import messages
+from assistant.language.asking import asks_for_count, asks_for_date, asks_for_figure
 from assistant.language.gate import script_grammar
 from assistant.language.kanji import for_reader
 from assistant.language.written import LANGUAGES, written_in

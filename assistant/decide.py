@@ -18,10 +18,11 @@ from assistant.checks.answer import Checked
 from assistant.checks.measures import counts_asked_thing
 from assistant.checks.names import asks_for_person, names_a_person
 from assistant.clause import counted_in_best_clause
-from assistant.evidence import EvidenceSet, asks_for_count, asks_for_figure, names_edition
+from assistant.evidence import EvidenceSet, names_edition
 from assistant.figures.dates import date_ranges, extract_dates
 from assistant.figures.quantities import figure_values, find_quantities
 from assistant.generate import Draft, cited_numbers, restates_question
+from assistant.language.asking import asks_for_count, asks_for_figure
 from assistant.language.messages import ANSWER_IN, say
 from assistant.language.terms import chinese_queries
 from assistant.language.written import LANGUAGES, written_in

@@ -23,11 +23,11 @@ from assistant.evidence import (
     EvidenceSet,
     EvidenceSignals,
     SentenceEmbeddingCache,
-    asks_for_count,
     choose_evidence,
 )
 from assistant.figures.words import digits_for_words
 from assistant.generate import Draft, draft_answer
+from assistant.language.asking import asks_for_count
 from assistant.language.detect import is_chinese
 from assistant.language.gate import DraftGate
 from assistant.language.kanji import for_reader

@@ -26,6 +26,7 @@ from assistant.calibration import (
 from assistant.checks.guard import addresses_the_model
 from assistant.checks.measures import states_asked_count
 from assistant.figures.quantities import find_quantities
+from assistant.language.asking import ASKS_NUMBER, ASKS_YEAR, asks_for_count, asks_for_date
 from assistant.language.terms import chinese_queries, content_terms, subject_words
 from assistant.retrieval import Retrieval
 from assistant.schema import Evidence
@@ -108,22 +109,7 @@ def coverage(terms: list[str], text: str, years: set[int] | None = None) -> floa
     return found / len(terms)
 
 
-_ASKS_NUMBER = re.compile(
-    r"多少|几[个场位名家项天届次]|how many|how much|combien|wie viele|wie viel|cuánt|quant|何[人個件回]|何日間|"
-    r"いくつ|몇|얼마|сколько|كم",
-    re.IGNORECASE,
-)
-_ASKS_ORDINAL = re.compile(r"第几|第幾|何位|몇 위|몇위")
-_ASKS_YEAR = re.compile(
-    r"哪一?年|几几年|which year|what year|quelle année|welchem jahr|qué año|何年|몇 년|какой год", re.I
-)
 _YEAR_STATED = re.compile(r"(?:19|20)\d\d年")
-_ASKS_DATE = re.compile(
-    r"何时|什么时候|哪几天|哪一?天|哪一日|几号|几月|日期|when|what dates?|which dates?|which days?|quand|"
-    r"quelles? dates?|wann|welchen? (tagen?|datum)|cuándo|qué fechas?|quando|いつ|何日(?!間)|언제|며칠|когда|"
-    r"какие даты|какого числа|متى|أي تاريخ|أي تواريخ",
-    re.IGNORECASE,
-)
 # A figure, not a year: "55场", "3000名", "2.7万"; "2023中关村" names an edition, it does not answer.
 _FIGURE = re.compile(
     r"(?<![\d.])(?!(?:19|20)\d\d(?!\d))\d+(?:[.,]\d+)?(?!\d)|[一二两三四五六七八九十百千万亿]+[余多]?[个场位名家项所]"
@@ -131,39 +117,13 @@ _FIGURE = re.compile(
 _DATE = re.compile(r"\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月|\d{4}-\d{2}-\d{2}")
 
 
-def asks_for_figure(question: str) -> bool:
-    """True when the question asks for a number or a date ("how many", "when", 多少, 哪几天 …)."""
-    return _first_asked(question) is not None
-
-
-def asks_for_date(question: str) -> bool:
-    """True when the question asks when ("when", "which days", 哪几天, いつ …), not how many."""
-    return _first_asked(question) == "date"
-
-
-def asks_for_count(question: str) -> bool:
-    """True when the question asks how many or how much: not when, and not which place (第几, 何位)."""
-    return _first_asked(question) == "count" and not _ASKS_ORDINAL.search(question)
-
-
-def _first_asked(question: str) -> str | None:
-    """Which the question asks first, "date" or "count"; None when it asks neither.
-
-    The asked text is the asker's own words followed by the model's Chinese rendering, and a rendering
-    can turn "how many days" (何日間) into "when" (什么时候): the asker's own words, which come first, decide."""
-    date, count = _ASKS_DATE.search(question), _ASKS_NUMBER.search(question)
-    if date and (count is None or date.start() <= count.start()):
-        return "date"
-    return "count" if count else None
-
-
 def answer_type_bonus(question: str, text: str) -> float:
     """1.0 when the sentence holds the kind of thing the question asks for (a year, a date, a figure), else 0."""
-    if _ASKS_YEAR.search(question):
+    if ASKS_YEAR.search(question):
         return 1.0 if _YEAR_STATED.search(text) else 0.0
     if asks_for_date(question):
         return 1.0 if _DATE.search(text) else 0.0
-    if _ASKS_NUMBER.search(question):
+    if ASKS_NUMBER.search(question):
         return 1.0 if _FIGURE.search(text) else 0.0
     return 0.0
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.language.asking import asks_for_count
 from assistant.language.kanji import for_reader
 from assistant.language.written import LANGUAGES, written_in
 
@@ -19,6 +20,16 @@ _HAN_WRITTEN = frozenset({"zh", "ja"})  # Japanese writes kanji beside kana
 CHINESE_RENDERING_GRAMMAR = (
     r"root ::= [^\u3040-\u30ff\u31f0-\u31ff\uac00-\ud7af\u1100-\u11ff\u0400-\u04ff\u0600-\u06ff]*"
 )
+# A "how many" rendered as "which" or "when" loses what is asked (Combien de réalisations … → 有哪些亮点,
+# and the count sentence is never sought): the rendering of a count question may not use Chinese's other
+# question words (哪 which, 什么 what, 何时 when). Forcing 多少 in instead made the model append a second
+# question after the first; forbidding the others lets it choose 多少 or 几 where it would have asked "which".
+COUNT_RENDERING_GRAMMAR = CHINESE_RENDERING_GRAMMAR.replace("[^", "[^哪什何", 1)
+
+
+def rendering_grammar(question: str) -> str:
+    """The grammar of a question's Chinese rendering for search: a count question keeps asking a count."""
+    return COUNT_RENDERING_GRAMMAR if asks_for_count(question) else CHINESE_RENDERING_GRAMMAR
 
 
 def script_grammar(language: str) -> str | None:

@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING
 
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
 
+from assistant.language.counters import in_chinese_measure_words
 from assistant.language.detect import HAN
-from assistant.language.gate import CHINESE_RENDERING_GRAMMAR
+from assistant.language.gate import rendering_grammar
 from assistant.llm.protocol import complete_text
 
 if TYPE_CHECKING:
@@ -171,14 +172,17 @@ def to_chinese(llm: ChatModel, question: str, *, budget_s: float | None = None) 
         messages.append(ChatMessage(role=MessageRole.ASSISTANT, content=target))
     # The model reads the forum's name in Chinese: a transliteration it does not know (منتدى تشونغ قوان تسون)
     # sent the 1.5B off to another meeting's name, and the rest of its rendering with it.
-    messages.append(ChatMessage(role=MessageRole.USER, content=_with_glossary(question)))
+    # A Japanese 何 + counter is written as the Chinese count it is (何日間 → 多少天): the 1.5B read it as "when".
+    messages.append(
+        ChatMessage(role=MessageRole.USER, content=_with_glossary(in_chinese_measure_words(question)))
+    )
     reply = complete_text(
         llm,
         messages,
         budget_s=budget_s,
         max_tokens=min(160, 2 * len(question) + 24),
         stop=["\n"],
-        grammar=CHINESE_RENDERING_GRAMMAR,
+        grammar=rendering_grammar(question),
     )
     rendered = _with_glossary(clean_output(reply))
     result = rendered if HAN.search(rendered) else question

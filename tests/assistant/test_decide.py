@@ -7,7 +7,8 @@ from dataclasses import replace
 import pytest
 
 from assistant.decide import figure_found
-from assistant.evidence import EvidenceSet, EvidenceSignals, asks_for_count, asks_for_date
+from assistant.evidence import EvidenceSet, EvidenceSignals
+from assistant.language.asking import asks_for_count, asks_for_date
 from assistant.retrieval import Retrieval
 from assistant.schema import Evidence, Question
 from assistant.understand import Understanding

@@ -164,17 +164,43 @@ class GuestQuestion:
     quote_holds: str  # the figure in the Chinese sentence the citation must quote
 
 
+# Issue 14 is open: two of the three are not answered yet. Remove a mark when the engine answers its
+# question; an XPASS in the test output says it does.
+_FRENCH_OPEN = pytest.mark.xfail(
+    strict=False,
+    reason="Issue 14 (session 23): the reply is French but a refusal. The 1.5B renders 'l'exposition permanente' "
+    "and 'réalisations de pointe' as 永久展览 and 重要作品, the source says 常设展 and 前沿成果: the chunk with 560余项 "
+    "ranks 19th, below eight chunks of one long 2026 article, so it is not among the evidence. (Session 22's "
+    "rendering also lost the count; it keeps it now, 有多少件重要作品.)",
+)
+_ARABIC_OPEN = pytest.mark.xfail(
+    strict=False,
+    reason="Issue 14 (session 23): rendered right, answered 26: the trading section's 26场活动 ranks just above the "
+    "whole forum's 150场活动 (both count 场活动, and the first names 2023中关村论坛). The Chinese question is refused "
+    "(subject words missing) and the English one answered 26 too: the ranking, not the language.",
+)
 GUESTS = [
-    GuestQuestion(
-        "fr",
-        "Combien de réalisations de pointe l'exposition permanente du Forum de Zhongguancun 2026 a-t-elle "
-        "présentées ?",
-        "560",
-        "560余项",
+    pytest.param(
+        GuestQuestion(
+            "fr",
+            "Combien de réalisations de pointe l'exposition permanente du Forum de Zhongguancun 2026 a-t-elle "
+            "présentées ?",
+            "560",
+            "560余项",
+        ),
+        id="fr",
+        marks=_FRENCH_OPEN,
     ),
-    GuestQuestion("ja", "2023年の中関村フォーラムは何日間にわたって開かれましたか？", "6", "为期6天"),
-    GuestQuestion(
-        "ar", "كم عدد الفعاليات التي أقيمت خلال منتدى تشونغ قوان تسون لعام 2023؟", "150", "150场活动"
+    pytest.param(
+        GuestQuestion("ja", "2023年の中関村フォーラムは何日間にわたって開かれましたか？", "6", "为期6天"),
+        id="ja",
+    ),
+    pytest.param(
+        GuestQuestion(
+            "ar", "كم عدد الفعاليات التي أقيمت خلال منتدى تشونغ قوان تسون لعام 2023؟", "150", "150场活动"
+        ),
+        id="ar",
+        marks=_ARABIC_OPEN,
     ),
 ]
 _ARABIC_INDIC = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
@@ -198,18 +224,7 @@ def generative(
 
 
 @pytest.mark.llm
-@pytest.mark.xfail(
-    strict=False,
-    reason="Issue 14 is open. On 2026-12-04 (session 22), with the 1.5B serving guests, each reply is in the "
-    "asker's language but wrong: French refused (rendered as 2026年中关村论坛永久展览有哪些亮点？, the count "
-    "lost, so the 560余项 sentence is not in the evidence); Japanese refused (何日間 is rendered as "
-    "2023年中关村论坛什么时候举行？, when and not how many days, so the ranking of sentences that count the asked "
-    "thing, which puts 为期6天 first for an English rendering's 多少天, does not apply, and the best sentence "
-    "holds only the dates 5月25日到30日); Arabic rendered right but answered 26, the trading section's 26场活动, ranked above the "
-    "whole forum's 150场活动 (both count 场活动). "
-    "Remove this mark when the engine answers them; an XPASS in the test output says it does.",
-)
-@pytest.mark.parametrize("guest", GUESTS, ids=lambda g: g.language)
+@pytest.mark.parametrize("guest", GUESTS)
 def test_a_foreign_guest_gets_the_figure_in_their_language_with_the_chinese_original(
     generative: ForumEngine, guest: GuestQuestion
 ) -> None:

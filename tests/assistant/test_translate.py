@@ -63,6 +63,28 @@ def test_the_model_reads_the_forums_name_in_chinese(question: str) -> None:
     assert "تشونغ" not in asked and "Чжунгуаньцун" not in asked and "中関村フォーラム" not in asked, asked
 
 
+@pytest.mark.parametrize(
+    ("question", "counts"),
+    [
+        ("Combien de tableaux le musée de la ville a-t-il exposés en 2019 ?", True),
+        ("市の図書館は何日間休館しましたか？", True),
+        ("Сколько мостов построили в городе?", True),
+        ("Quand la bibliothèque municipale a-t-elle ouvert ?", False),
+        ("Which company built the new bridge?", False),
+    ],
+)
+def test_a_count_question_is_rendered_without_the_other_question_words(question: str, counts: bool) -> None:
+    # A "how many" rendered as "which" (有哪些亮点) or "when" (什么时候) is a different question, and the sentence
+    # with the count is never sought: the grammar of a count question's rendering forbids 哪, 什 and 何.
+    llm = ScriptedLLM(reply="市博物馆展出了多少幅画？")
+    to_chinese(llm, question)
+    grammar = llm.options[-1]["grammar"]
+    assert grammar is not None
+    forbidden = grammar.split("[^", 1)[1].split("]", 1)[0]
+    assert all(word in forbidden for word in "哪什何") is counts
+    assert "\\u3040" in forbidden  # kana stay forbidden either way (the asker's script)
+
+
 def test_chinese_questions_are_not_sent_to_the_model() -> None:
     llm = ScriptedLLM(reply="不应被调用")
     assert to_chinese(llm, "2023年举办了多少场平行论坛？") == "2023年举办了多少场平行论坛？"
@@ -124,6 +146,23 @@ def test_real_model_renders_an_english_question_in_chinese(llm: LocalGGUFLLM) ->
     assert is_chinese_text(rendered)
     assert "平行论坛" in rendered or "论坛" in rendered
     assert "2023" in rendered
+
+
+@pytest.mark.llm
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Combien de réalisations le musée de la ville a-t-il présentées dans son exposition permanente ?",
+        "市の図書館は何日間にわたって休館しましたか？",
+        "Сколько мостов построили в городе в 2019 году?",
+    ],
+)
+def test_the_guest_model_renders_a_count_question_as_one(guest_llm: LocalGGUFLLM, question: str) -> None:
+    # Invented questions. The 1.5B rendered such a French question as 有哪些亮点 ("which highlights") before
+    # its grammar forbade the other question words.
+    rendered = to_chinese(guest_llm, question)
+    assert is_chinese_text(rendered), rendered
+    assert "多少" in rendered or "几" in rendered, rendered
 
 
 @pytest.mark.llm
