@@ -124,7 +124,44 @@ def states_asked_count(q: Counted, text: str, asked: str) -> bool:
     if q.unit in ("year", "date"):
         return False
     words = set(COUNTED_IN.findall(asked))
-    return any(w in q.text or _counts_next(q, text, w) for w in words) and counts_asked_thing(q, text, asked)
+    return (
+        any(w in q.text or _counts_next(q, text, w) for w in words)
+        and counts_asked_thing(q, text, asked)
+        and not counts_for_a_part(q, text, asked)
+    )
+
+
+_ASPECT = frozenset({"ul", "uguo"})  # 了, 过 after a verb
+_CLAUSE_END = re.compile(r"[，,；;。：:！!？?]")
+
+
+def counts_for_a_part(q: Counted, text: str, asked: str) -> bool:
+    """True when the figure is counted by a part of what the question names: the subject of the verb right
+    before it is a noun phrase that begins with the question's words and ends on two or more it does not hold
+    (本届博览会青少年板块举办了30场活动: the fair's youth section held 30 events; the question asked how many
+    the fair held). Only that shape is judged: a figure after a noun or a 的 is not, nor one whose subject
+    the question does not name (本届博览会共举办了120场活动 is the fair's)."""
+    before = text[: q.start]
+    clause = before[max((m.end() for m in _CLAUSE_END.finditer(before)), default=0) :]
+    words = _tagged_words(clause)
+    i = len(words) - 1
+    if i >= 0 and words[i][1] in _ASPECT:  # 举办了30场
+        i -= 1
+    if i < 0 or words[i][1] != "v":
+        return False
+    i -= 1
+    while i >= 0 and words[i][1] == "d":  # 共举办, 已入驻: adverbs between the subject and its verb
+        i -= 1
+    subject: list[str] = []
+    # Nouns, and a 的 between them (图书节的少儿板块), back from the verb.
+    while i >= 0 and ((_is_noun(words[i][1]) and words[i][1] != "vn") or (subject and words[i][0] == "的")):
+        subject.insert(0, words[i][0])
+        i -= 1
+    subject = [word for word in subject if word != "的"]
+    held = [i for i, word in enumerate(subject) if word in asked]
+    # The part is named by at least two nouns after the last one the question holds (青少年板块): a question
+    # that holds all but the head (青少年 + 部分, a rendering's word for 板块) asks about that part.
+    return bool(held) and len(subject) - held[-1] - 1 >= 2
 
 
 def _counts_next(q: Counted, text: str, word: str) -> bool:

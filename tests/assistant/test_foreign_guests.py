@@ -164,20 +164,14 @@ class GuestQuestion:
     quote_holds: str  # the figure in the Chinese sentence the citation must quote
 
 
-# Issue 14 is open: two of the three are not answered yet. Remove a mark when the engine answers its
-# question; an XPASS in the test output says it does.
+# Issue 14 is open: the French question is not answered yet. Remove the mark when the engine answers it;
+# an XPASS in the test output says it does.
 _FRENCH_OPEN = pytest.mark.xfail(
     strict=False,
     reason="Issue 14 (session 23): the reply is French but a refusal. The 1.5B renders 'l'exposition permanente' "
     "and 'réalisations de pointe' as 永久展览 and 重要作品, the source says 常设展 and 前沿成果: the chunk with 560余项 "
     "ranks 19th, below eight chunks of one long 2026 article, so it is not among the evidence. (Session 22's "
     "rendering also lost the count; it keeps it now, 有多少件重要作品.)",
-)
-_ARABIC_OPEN = pytest.mark.xfail(
-    strict=False,
-    reason="Issue 14 (session 23): rendered right, answered 26: the trading section's 26场活动 ranks just above the "
-    "whole forum's 150场活动 (both count 场活动, and the first names 2023中关村论坛). The Chinese question is refused "
-    "(subject words missing) and the English one answered 26 too: the ranking, not the language.",
 )
 GUESTS = [
     pytest.param(
@@ -200,7 +194,6 @@ GUESTS = [
             "ar", "كم عدد الفعاليات التي أقيمت خلال منتدى تشونغ قوان تسون لعام 2023؟", "150", "150场活动"
         ),
         id="ar",
-        marks=_ARABIC_OPEN,
     ),
 ]
 _ARABIC_INDIC = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
