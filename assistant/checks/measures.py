@@ -153,12 +153,12 @@ def counts_for_a_part(q: Counted, text: str, asked: str) -> bool:
     while i >= 0 and words[i][1] == "d":  # 共举办, 已入驻: adverbs between the subject and its verb
         i -= 1
     subject: list[str] = []
-    # Nouns, and a 的 between them (图书节的少儿板块), back from the verb.
+    # Nouns, and a 的 between them (博览会的青少年板块), back from the verb.
     while i >= 0 and ((_is_noun(words[i][1]) and words[i][1] != "vn") or (subject and words[i][0] == "的")):
         subject.insert(0, words[i][0])
         i -= 1
     subject = [word for word in subject if word != "的"]
-    held = [i for i, word in enumerate(subject) if word in asked]
+    held = [n for n, word in enumerate(subject) if word in asked]
     # The part is named by at least two nouns after the last one the question holds (青少年板块): a question
     # that holds all but the head (青少年 + 部分, a rendering's word for 板块) asks about that part.
     return bool(held) and len(subject) - held[-1] - 1 >= 2

@@ -2,9 +2,10 @@
 
 Japanese counts with counters, as Chinese does with measure words, and asks "how many" as 何 + counter. The
 same kanji without a counter ask something else: 何年 is "which year" and 何年間 "how many years", 何日 "which
-day" and 何日間 "how many days", 何位 and 第何回 a place in a ranking or a series. The 1.5B read 何日間 as "when" (什么时候) and
-何年分 ("how many years' worth") as a year, so a Japanese count question lost what it asks before search.
-Written in Chinese first (何日間 → 多少天), it is rendered as the count it is.
+day" and 何日間 "how many days", 何位 and 第何回 a place in a ranking or a series. The 1.5B read 何日間 as
+"when" (什么时候), and our detectors read 何年分 ("how many years' worth") as a year, so a Japanese count
+question lost what it asks before search. Written in Chinese first (何日間 → 多少天), it is rendered as the
+count it is.
 
 The table is the language's common counters, not words of any document or question.
 """
