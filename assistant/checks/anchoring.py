@@ -28,11 +28,14 @@ def _figures(text: str) -> list[Quantity]:
     return [q for q in extract_quantities(text) if not (q.value in _YEARS and float(q.value).is_integer())]
 
 
+def _is_year(q: Quantity) -> bool:
+    """1887年 names a time, not an amount (years before _YEARS are figures to the check itself)."""
+    return float(q.value).is_integer() and q.unit == "年" and 1000 <= q.value < 2100
+
+
 def _no_amount(q: Quantity) -> bool:
-    """1887年 names a time, not an amount (years before _YEARS are figures to the check itself), and 一项 or
-    一座 is the indefinite article ("a patent", "a harbour")."""
-    whole = float(q.value).is_integer()
-    return whole and (q.value == 1 or (q.unit == "年" and 1000 <= q.value < 2100))
+    """A year, or 一项 / 一座: the indefinite article ("a patent", "a harbour")."""
+    return _is_year(q) or (float(q.value).is_integer() and q.value == 1)
 
 
 def _clause(text: str, start: int, end: int) -> str:
@@ -56,7 +59,10 @@ def _clause(text: str, start: int, end: int) -> str:
 
 
 def unanchored_figure(sentence: AnswerSentence, evidence: list[Evidence], terms: list[str]) -> str | None:
-    """The first figure of `sentence` whose clause in every cited source lacks all of `terms`, else None."""
+    """The first figure of `sentence` whose clause in every cited source lacks all of `terms`, else None.
+
+    A figure the sources write only as a year (1887年) is when, not how many: it is the question's frame
+    ("the population in 1887"), and what it is about is no test of the answer."""
     words = [t for t in terms if not t.isdigit()]
     if not words:
         return None
@@ -66,7 +72,7 @@ def unanchored_figure(sentence: AnswerSentence, evidence: list[Evidence], terms:
             _clause(quote, *q.span)
             for quote in quotes
             for q in _figures(quote)
-            if set(q.values()) & set(figure.values())
+            if set(q.values()) & set(figure.values()) and not _is_year(q)
         ]
         if clauses and not any(w in clause.lower() for clause in clauses for w in words):
             return figure.raw

@@ -38,6 +38,12 @@ def _unanchored(answer: str, quote: str, terms: list[str]) -> str | None:
             "本届博览会成果丰硕：一座港口完成扩建，背后是五年的施工。",
             ["港口"],
         ),
+        # A year is when, not how many: the question's 1887 is not judged by the words of its clause.
+        (
+            "In 1887 the town had 8,450 inhabitants [1].",
+            "1887年，镇上的人口普查显示共有8,450名居民。",
+            ["居民"],
+        ),
     ],
 )
 def test_a_figure_whose_words_name_the_asked_thing_is_anchored(

@@ -70,6 +70,11 @@ def test_a_person_the_source_names_is_kept(corpus_settings: Settings, corpus_ind
         ("Le forum qui a eu lieu en 2023 avait quel thème ?", False),
         ("كم عدد الدول من آسيا؟", False),
         ("How many countries took part?", False),
+        ("Wen hat das Institut eingeladen?", True),
+        ("And who opened the fair?", True),
+        # A capitalised "Who" inside a sentence is a name, in capitals an acronym.
+        ("In 2005, what did Doctor Who think of his home town?", False),
+        ("Was sagte die WHO zur Messe?", False),
     ],
 )
 def test_questions_about_a_person(question: str, asks: bool) -> None:
