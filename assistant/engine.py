@@ -141,13 +141,13 @@ class ForumEngine:
     def _generate(
         self, understood: Understanding, found: EvidenceSet, budget: Budget
     ) -> Generator[str, None, Draft]:
-        mode = understood.question.mode
-        if not is_chinese(understood.language) and count_to_read_off(found) is not None:
+        mode, chinese = understood.question.mode, is_chinese(understood.language)
+        if not chinese and count_to_read_off(found) is not None:
             mode = "extract"  # a foreign guest's count is read off its clause (stage 6b): no model call
         return draft_answer(
-            self.llm if is_chinese(understood.language) else self.guest_llm,
+            self.llm if chinese else self.guest_llm,
             understood.focus,
-            found.evidence,
+            found.evidence if chinese else found.evidence[: self.settings.guest_sources],
             understood.language,
             mode=mode,
             budget=budget,

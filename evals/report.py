@@ -77,6 +77,7 @@ def settings_info(settings: Settings) -> dict[str, Any]:
         "llm_timeout_s",
         "top_k",
         "evidence_sentences",
+        "guest_sources",
         "refusal_threshold",
         "min_coverage",
         "min_coverage_rendered",

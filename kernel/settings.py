@@ -89,6 +89,10 @@ class Settings(BaseSettings):
     # Retrieval and answering.
     top_k: int = Field(default=8, ge=1, le=100)
     evidence_sentences: int = Field(default=4, ge=1, le=20)
+    # The evidence sentences the guest model reads, the best first: it reads a prompt at about 60 tokens/s
+    # on two cores, so a source sentence costs it most of a second. 3 rather than 4, dev split
+    # (docs/llm.md): parity 43 -> 47 of 80, forum 60 -> 60, foreign p50 0.4-0.7 s faster.
+    guest_sources: int = Field(default=3, ge=1, le=20)
     # The three refusal settings were chosen on the dev split only (`forum-assistant calibrate`, report in
     # results/evals/calibration-dev-2026-12-02): the best of a grid by questions won, then refusal accuracy.
     refusal_threshold: float = Field(default=0.50, ge=0.0, le=1.0)

@@ -207,6 +207,26 @@ def test_a_foreign_guests_count_is_read_off_the_source_without_generating(
     assert scripted.calls == 1
 
 
+def test_the_guest_model_reads_only_its_share_of_the_evidence(
+    corpus_settings: Settings, corpus_index: ForumIndex
+) -> None:
+    # Each source sentence costs the guest model about a second of prompt reading on two cores.
+    settings = corpus_settings.model_copy(update={"guest_sources": 2})
+    chinese = ScriptedLLM(reply="2023中关村论坛的主会场在中关村国家自主创新示范区会议中心[1]。")
+    guest = ScriptedLLM(replies=["2023中关村论坛的主会场在哪里？"], reply="NOT_FOUND")
+    engine = ForumEngine(settings, corpus_index, chinese, guest_llm=guest)
+
+    def sources(prompt: str) -> str:
+        return prompt.rsplit("Sources (edition year in brackets):", 1)[1].split("Question:")[0]
+
+    engine.answer(
+        Question(message="Where was the main venue of the 2023 Zhongguancun Forum?", mode="generate")
+    )
+    assert "[2] (" in sources(guest.prompts[-1]) and "[3] (" not in sources(guest.prompts[-1])
+    engine.answer(Question(message="2023中关村论坛的主会场在哪里？", mode="generate"))
+    assert f"[{settings.evidence_sentences}] (" in sources(chinese.prompts[-1])
+
+
 def test_a_draft_counting_another_thing_in_the_best_source_falls_back(
     corpus_settings: Settings, corpus_index: ForumIndex
 ) -> None:
