@@ -13,6 +13,7 @@ pays for embedding the question, as a new question would, and neither profits fr
 
 from __future__ import annotations
 
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,9 +41,12 @@ def baseline_ingest(corpus: Path, data_dir: Path, embedder: PackagedEmbedding) -
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
     started = time.perf_counter()
-    client = chromadb.PersistentClient(
-        path=str(data_dir / "baseline-chroma"), settings=chromadb.Settings(anonymized_telemetry=False)
-    )
+    # Chroma keeps one System per persist path for the life of the process: a folder removed and made
+    # again at the same path would get the old collection (a second embedder's vectors then do not fit
+    # it), so every ingest writes to a folder of its own.
+    data_dir.mkdir(parents=True, exist_ok=True)
+    store_dir = tempfile.mkdtemp(prefix="baseline-chroma-", dir=data_dir)
+    client = chromadb.PersistentClient(path=store_dir, settings=chromadb.Settings(anonymized_telemetry=False))
     collection = client.get_or_create_collection("baseline", embedding_function=None)
     store = ChromaVectorStore(chroma_collection=collection)
     # exclude_hidden=False: the reader calls a file hidden when any part of its absolute path starts with
