@@ -13,7 +13,7 @@ import re
 
 from assistant.checks.measures import counts_asked_thing
 from assistant.checks.verify import AnswerSentence
-from assistant.figures.numbers import Quantity, extract_quantities
+from assistant.figures.numbers import Quantity, extract_quantities, is_recent_year, written_as_year
 from assistant.figures.quantities import find_quantities
 from assistant.schema import Evidence
 
@@ -21,21 +21,16 @@ from assistant.schema import Evidence
 _CLAUSE_BREAK = re.compile(r"[，,。；;、！？!?：:（）()\n]")
 # A semicolon or colon starts a part that reads as a sentence of its own (a list of statements, an elaboration).
 _PART_BREAK = re.compile(r"[；;：:]")
-_YEARS = range(1990, 2100)
 
 
 def _figures(text: str) -> list[Quantity]:
-    return [q for q in extract_quantities(text) if not (q.value in _YEARS and float(q.value).is_integer())]
-
-
-def _is_year(q: Quantity) -> bool:
-    """1887年 names a time, not an amount (years before _YEARS are figures to the check itself)."""
-    return float(q.value).is_integer() and q.unit == "年" and 1000 <= q.value < 2100
+    return [q for q in extract_quantities(text) if not is_recent_year(q)]
 
 
 def _no_amount(q: Quantity) -> bool:
-    """A year, or 一项 / 一座: the indefinite article ("a patent", "a harbour")."""
-    return _is_year(q) or (float(q.value).is_integer() and q.value == 1)
+    """A year (1887年: years before 1990 are figures to the check itself), or 一项 / 一座: the indefinite
+    article ("a patent", "a harbour")."""
+    return written_as_year(q) or (float(q.value).is_integer() and q.value == 1)
 
 
 def _clause(text: str, start: int, end: int) -> str:
@@ -72,7 +67,7 @@ def unanchored_figure(sentence: AnswerSentence, evidence: list[Evidence], terms:
             _clause(quote, *q.span)
             for quote in quotes
             for q in _figures(quote)
-            if set(q.values()) & set(figure.values()) and not _is_year(q)
+            if set(q.values()) & set(figure.values()) and not written_as_year(q)
         ]
         if clauses and not any(w in clause.lower() for clause in clauses for w in words):
             return figure.raw

@@ -12,19 +12,13 @@ from typing import Literal
 
 from assistant.checks.conflicts import Figure, figures
 from assistant.checks.measures import Measures
-from assistant.figures.numbers import Quantity, extract_quantities
+from assistant.figures.numbers import Quantity, extract_quantities, is_recent_year
 from assistant.schema import Citation, Evidence
-
-_YEARS = range(1990, 2100)
-
-
-def _is_year(q: Quantity) -> bool:
-    return q.value in _YEARS and float(q.value).is_integer()
 
 
 def _values(text: str) -> list[Quantity]:
     # Years only place a claim in time; editions are compared separately, not as figures.
-    return [q for q in extract_quantities(text) if not _is_year(q)]
+    return [q for q in extract_quantities(text) if not is_recent_year(q)]
 
 
 def _same_value(a: Quantity, b: Quantity) -> bool:
@@ -61,7 +55,7 @@ def judge(
     """1-based numbers of the evidence sentences that support and that contradict the claim
     (`measures`: the corpus's, `CorpusMeasures.get()`)."""
     text = claim_zh or claim
-    years = {int(q.value) for q in extract_quantities(text) if _is_year(q)}
+    years = {int(q.value) for q in extract_quantities(text) if is_recent_year(q)}
     year = next(iter(years)) if len(years) == 1 else None
     claimed = _measured(text, year, measures) or _measured(claim, year, measures)
     plain = _values(claim) or (_values(claim_zh) if claim_zh else [])

@@ -58,6 +58,19 @@ class Quantity:
         return (self.value, *self.alt_values)
 
 
+_RECENT_YEARS = range(1990, 2100)
+
+
+def is_recent_year(q: Quantity) -> bool:
+    """A whole number from 1990 to 2099, whatever follows it: a year (an edition, a date), not an amount."""
+    return q.value in _RECENT_YEARS and float(q.value).is_integer()
+
+
+def written_as_year(q: Quantity) -> bool:
+    """A figure written as a year (1887年, 1000-2099): it says when, not how many."""
+    return float(q.value).is_integer() and q.unit == "年" and 1000 <= q.value < 2100
+
+
 # --------------------------------------------------------------------------------------------- quantities
 _CN_RUN = f"[{''.join(CN_DIGIT)}{''.join(CN_SMALL)}{''.join(CN_BIG)}]+"
 _MAG_CHARS = {"百": 100, "千": 1000, "万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8}
