@@ -21,7 +21,7 @@ _ASKS_PERSON = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 # English and German question words by their case: capitalised inside a sentence they are part of a name
-# (Doctor Who, The Who) and in capitals an acronym (WHO); a question starts with them or writes them small.
+# (a band called The Who) and in capitals an acronym (WHO); a question starts with them or writes them small.
 _ASKS_PERSON_CASED = re.compile(
     r"\b(?:who|whom|whose|wer|wem|wen)\b|^\W*(?:Who|Whom|Whose|Wer|Wem|Wen)\b", re.MULTILINE
 )
