@@ -41,20 +41,31 @@ def script_grammar(language: str) -> str | None:
 # CJK punctuation at once.
 _SENTENCE_END = re.compile(r"[.!?](?=\s)\s*|[。！？]\s*")
 _LETTER = re.compile(r"[^\W\d_]")
+_LAST_SPACE = re.compile(r"^.*\s", re.DOTALL)
+# Words of a sentence judged before any of it is shown word by word: fewer read as several languages.
+EARLY_WORDS = 4
 
 
 class DraftGate:
-    """Lets a streamed draft through sentence by sentence while each sentence is in the asker's language.
+    """Lets a streamed draft through while it is in the asker's language.
 
     The draft is checked only after generation (stage 5); without this gate a draft the model wrote in the
     wrong language would be shown live and replaced at the end. A sentence that fails `written_in` closes
     the gate: the rest is shown only as the verified final answer. Chinese askers get every delta at once.
+
+    In the languages whose grammar forbids Han characters (`script_grammar`: all but Chinese and Japanese)
+    a sentence is shown word by word once its first `EARLY_WORDS` words are in the asker's language: the
+    drift the whole-sentence check is for (into Chinese, mid-sentence) cannot be sampled there, and a guest's
+    answer is mostly one sentence, which would otherwise appear only when complete. A Japanese sentence is
+    shown when complete.
     """
 
     def __init__(self, language: str) -> None:
         self.language = language
         self.checks = language in LANGUAGES and language != "zh"
+        self.by_word = self.checks and script_grammar(language) is not None
         self.pending = ""
+        self.shown = ""  # the part of the current sentence already shown
         self.closed = False
 
     def feed(self, delta: str) -> str:
@@ -68,6 +79,8 @@ class DraftGate:
         while not self.closed and (end := _SENTENCE_END.search(self.pending)):
             sentence, self.pending = self.pending[: end.end()], self.pending[end.end() :]
             shown += self._pass(sentence)
+        if not self.closed and self.by_word:
+            shown += self._words()
         return shown
 
     def flush(self) -> str:
@@ -75,11 +88,25 @@ class DraftGate:
         if not self.checks or self.closed:
             return ""
         rest, self.pending = self.pending, ""
-        return self._pass(rest) if rest.strip() else ""
+        return self._pass(rest) if rest.strip() or self.shown else ""
 
-    def _pass(self, sentence: str) -> str:
-        sentence = for_reader(sentence, self.language)  # a Japanese draft's 论坛 is shown as 論壇
-        if not _LETTER.search(sentence) or written_in(sentence, self.language):  # "[1]" has no language
-            return sentence
-        self.closed = True
+    def _pass(self, rest: str) -> str:
+        """The end of a sentence: shown when the whole sentence is in the asker's language."""
+        whole, self.shown = self.shown + rest, ""
+        # A Japanese draft's 论坛 is shown as 論壇; "[1]" alone has no language.
+        if not _LETTER.search(whole) or written_in(for_reader(whole, self.language), self.language):
+            return for_reader(rest, self.language)
+        self.closed = True  # what was shown of it stays until the verified answer replaces the text
         return ""
+
+    def _words(self) -> str:
+        """The whole words of the current sentence that may be shown before it ends."""
+        complete = _LAST_SPACE.match(self.pending)
+        if complete is None:
+            return ""
+        words = complete.group(0)
+        so_far = self.shown + words
+        if len(so_far.split()) < EARLY_WORDS or not written_in(so_far, self.language):
+            return ""  # not yet, or not clearly the asker's language: the sentence's end decides
+        self.shown, self.pending = so_far, self.pending[len(words) :]
+        return words
