@@ -5,9 +5,10 @@ removed, and an answer with nothing left falls back to quotes or a refusal. The 
 authoritative, but the OpenAI chunk protocol can only append: a client cannot be told to take text back.
 So the stream is built in two steps (`ContentRelay`):
 
-1. While the model writes, each *complete sentence* of the draft is sent as soon as its end arrives (a
-   half-written sentence is never shown, and the model's "no answer" signal, NOT_FOUND, is never sent as
-   text). A client such as Open WebUI shows the answer growing a second or so after generation starts.
+1. While the model writes, the draft is sent as it passes the engine's language gate, cut after whole
+   words and sentences (a half-written word is never shown, and the model's "no answer" signal,
+   NOT_FOUND, is never sent as text). A client such as Open WebUI shows the answer growing a second or
+   so after generation starts.
 2. When the verified answer arrives: if it begins with exactly what was sent (the common case: nothing
    removed; at most a note appended, such as "the sources disagree"), only the rest is sent, and the
    client's text equals the answer. Otherwise the draft was changed, and the stream appends a rule, a
@@ -28,8 +29,10 @@ from assistant.generate import is_not_found
 from ui.labels import label, page_language
 
 # Where a piece may end while the draft streams: CJK end punctuation, a line break, ASCII end punctuation
-# before a space or, at the end of what has arrived, after anything but a digit (so 6.5 stays whole).
-_DRAFT_END = re.compile(r"[。！？；]|\n|[.!?;](?=\s)|(?<!\d)[.!?;]$")
+# before a space or, at the end of what has arrived, after anything but a digit (so 6.5 stays whole), and
+# after a space (whole words: the engine's gate has already judged their language).
+_DRAFT_END = re.compile(r"[。！？；]|\n|[.!?;](?=\s)|(?<!\d)[.!?;]$|\s")
+_SIGNAL = "NOTFOUND"
 # Where the finished answer is cut into pieces.
 _SENTENCE_END = re.compile(r"(?<=[。！？!?.;；])")
 RULE = "\n\n---\n\n"
@@ -49,9 +52,9 @@ class ContentRelay:
         self.held = False  # the draft said NOT_FOUND: nothing more of it is shown
 
     def draft(self, delta: str) -> str:
-        """The draft text to send now (complete sentences only); "" when there is nothing yet."""
+        """The draft text to send now (whole words and sentences); "" when there is nothing yet."""
         self.pending += delta
-        if self.held:
+        if self.held or (not self.sent and _may_become_the_signal(self.pending)):
             return ""
         ends = [m.end() for m in _DRAFT_END.finditer(self.pending)]
         if not ends:
@@ -73,3 +76,9 @@ class ContentRelay:
             return ([rest] if rest else []), False
         note = label(page_language(language), "corrected")
         return [f"{RULE}{note}\n\n", *pieces(answer)], True
+
+
+def _may_become_the_signal(text: str) -> bool:
+    """True while the start of a draft could still turn out to be NOT_FOUND ("NOT", "NOT_", "NOT FOUND")."""
+    letters = re.sub(r"[\s_]", "", text).upper()
+    return bool(letters) and _SIGNAL.startswith(letters[: len(_SIGNAL)])

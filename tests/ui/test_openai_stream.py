@@ -92,13 +92,13 @@ def test_a_draft_that_verification_changed_ends_with_a_marked_correction(
     assert correction == f"{label('zh', 'corrected')}\n\n{answer['answer']}"
 
 
-def test_the_relay_sends_whole_sentences_and_never_the_not_found_signal() -> None:
+def test_the_relay_sends_whole_words_and_never_the_not_found_signal() -> None:
     relay = ContentRelay()
     sent = [
         relay.draft(d)
         for d in ["The 2023", " forum held", " 55 forums [1", "].", " Growth was 6", ".", "5%."]
     ]
-    assert sent == ["", "", "", "The 2023 forum held 55 forums [1].", "", "", " Growth was 6.5%."]
+    assert sent == ["The ", "2023 forum ", "held 55 forums ", "[1].", " Growth was ", "", "6.5%."]
     assert relay.final(
         "The 2023 forum held 55 forums [1]. Growth was 6.5%. Note: two sources differ.", "en"
     ) == (
@@ -108,6 +108,12 @@ def test_the_relay_sends_whole_sentences_and_never_the_not_found_signal() -> Non
 
     quiet = ContentRelay()
     assert [quiet.draft(d) for d in ["NOT_", "FOUND", ".", " More text."]] == ["", "", "", ""]
+    spaced = (
+        ContentRelay()
+    )  # a signal written with a space is held back too, a word that only starts alike not
+    assert [spaced.draft(d) for d in ["NOT ", "FOUND ", "[1]."]] == ["", "", ""]
+    alike = ContentRelay()
+    assert [alike.draft(d) for d in ["Not ", "only ", "that."]] == ["", "Not only ", "that."]
     refusal = "Sorry, the sources do not contain an answer to this question."
     assert quiet.final(refusal, "en") == ([refusal], False)  # nothing was shown, so nothing to correct
 
