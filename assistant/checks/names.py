@@ -15,15 +15,18 @@ from vectorstore.keyword import tagged_words
 # they count only where a question starts with them or asks "qui est / من هو". Not 何人: in Japanese it is
 # "how many people".
 _ASKS_PERSON = re.compile(
-    r"谁|哪位|誰|どなた|누구|\bкт[оo]\b|\bкого\b|\bкем\b|\bкому\b|"
+    r"谁|哪位|誰|どなた|누구|"
     r"^\W*qui\b|\bqui (?:est|était|sont|dirige|préside)\b|qui[eé]n(?:es)?\b|"
     r"^\W*من\b|من (?:هو|هي|هم)\b",
     re.IGNORECASE | re.MULTILINE,
 )
-# English and German question words by their case: capitalised inside a sentence they are part of a name
-# (a band called The Who) and in capitals an acronym (WHO); a question starts with them or writes them small.
+# English, German and Russian question words by their case: capitalised inside a sentence they are part
+# of a name (a band called The Who, «Кто») and in capitals an acronym (WHO); a question starts with them
+# or writes them small.
 _ASKS_PERSON_CASED = re.compile(
-    r"\b(?:who|whom|whose|wer|wem|wen)\b|^\W*(?:Who|Whom|Whose|Wer|Wem|Wen)\b", re.MULTILINE
+    r"\b(?:who|whom|whose|wer|wem|wen|кт[оo]|кого|кем|кому)\b"
+    r"|^\W*(?:Who|Whom|Whose|Wer|Wem|Wen|Кт[оo]|Кого|Кем|Кому)\b",
+    re.MULTILINE,
 )
 # jieba's person tags: nr (Chinese names), nrfg; nrt (transliterated foreign names) only from 3 characters,
 # since two-character loanwords such as 比特 ("bit") carry it too.

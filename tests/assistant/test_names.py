@@ -75,6 +75,9 @@ def test_a_person_the_source_names_is_kept(corpus_settings: Settings, corpus_ind
         # A capitalised "Who" inside a sentence is a name, in capitals an acronym.
         ("What did the singer of The Who say about the fair?", False),
         ("Was sagte die WHO zur Messe?", False),
+        ("Что думал герой сериала «Кто там» о ярмарке?", False),
+        ("А кто открыл ярмарку?", True),
+        ("Кого пригласил институт?", True),
     ],
 )
 def test_questions_about_a_person(question: str, asks: bool) -> None:
