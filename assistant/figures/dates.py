@@ -61,7 +61,11 @@ _Y = r"(?P<y>[0-9]{4})(?![0-9])"
 _SEP = r"(?:\s*[-–—~]\s*|\s+(?:to|through|until|till|and|au|et|à|bis|und|al|a|y|hasta|по|до|и)\s+)"
 _M = rf"(?P<{{0}}>{_MONTH})(?!\w)\.?"
 _CJK_DAY = rf"(?:[0-9]{{1,2}}|{_CN_SMALL_NUM})"
+# A decade as Chinese writes it: 20世纪70年代, 二十世纪七十年代, 上世纪80年代, 90年代. It is read as the decade's
+# first year, as "the 1970s" / "1970er" / "1970-х" are: bare or 上世纪, the decade is of the 20th century.
+_DECADE = r"(?:(?P<cent>[0-9]{2}|[一二]?十[一二三四五六七八九]?|上)\s*世纪\s*)?(?P<dec>[1-9]0|[一二三四五六七八九]十)\s*年代"
 _DATE_PATTERNS = [
+    _DECADE,
     r"(?<![0-9])(?P<y>[0-9]{4})[-/.](?P<m>[0-9]{1,2})[-/.](?P<d>[0-9]{1,2})(?![0-9])",
     (
         rf"(?:(?P<y>[0-9]{{4}}|[〇零一二三四五六七八九]{{4}})\s*[年년]\s*)?(?P<m>{_CJK_DAY})\s*[月월]\s*"
@@ -109,9 +113,24 @@ def month_number(word: str) -> int | None:
     return None
 
 
+def _decade_year(century: str | None, decade: str) -> int | None:
+    """1970 for (20, 70); with no century, or 上世纪 ("last century"), the decade is of the 20th century."""
+    tens = _small(decade)
+    if tens is None:
+        return None
+    if century in (None, "上"):
+        # A bare 10年代 could be the 1910s or the 2010s.
+        return 1900 + tens if century or tens >= 20 else None
+    hundreds = _small(century)
+    return (hundreds - 1) * 100 + tens if hundreds else None
+
+
 def _read_date(m: re.Match[str]) -> list[tuple[tuple[int, int], int | None, int | None, int | None]]:
     """(span, year, month, day) for each date in a match; a range gives two dates sharing month and year."""
     groups = m.groupdict()
+    if "dec" in groups:
+        decade = _decade_year(groups["cent"], groups["dec"])
+        return [(m.span(), decade, None, None)] if decade else []
     year = _small(groups.get("y"))
     if "a" in groups:  # 3/25 reads month/day; 25/3 day/month
         first, other = int(groups["a"]), int(groups["b"])

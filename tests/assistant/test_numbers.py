@@ -182,6 +182,13 @@ def test_years_are_numbers_and_dates() -> None:
         ("in March 2026", [(2026, 3, None)]),
         ("2013年9月", [(2013, 9, None)]),
         ("March 25 and 55 parallel forums", [(None, 3, 25)]),
+        # A decade reads as its first year, as "the 1970s" does; a bare one is of the 20th century.
+        ("该所成立于20世纪70年代", [(1970, None, None)]),
+        ("二十世纪七十年代", [(1970, None, None)]),
+        ("上世纪八十年代初", [(1980, None, None)]),
+        ("90年代末", [(1990, None, None)]),
+        ("21世纪10年代", [(2010, None, None)]),
+        ("10年代", []),  # the 1910s or the 2010s: not guessed
     ],
 )
 def test_dates(text: str, expected: list[tuple[int | None, int | None, int | None]]) -> None:

@@ -145,6 +145,22 @@ def test_unsupported_sentences_are_removed(answer: str, quote: str, reason: str)
     assert kept == [] and reasons == [reason]
 
 
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "The station began broadcasting in the 1980s [1].",
+        "Der Sender begann in den 1980er-Jahren zu senden [1].",
+        "Станция начала вещание в 1980-х [1].",
+        "この放送局は1980年代に放送を始めた[1]。",
+    ],
+)
+def test_a_decade_is_supported_by_the_chinese_way_of_writing_it(answer: str) -> None:
+    # Chinese writes the 1980s as 20世纪80年代 (or 上世纪八十年代): no "1980" appears in the source.
+    for quote in ("该电台于20世纪80年代开始播出节目。", "该电台于上世纪八十年代开始播出节目。"):
+        assert check(answer, quote) == ([answer], [])
+    assert check(answer.replace("1980", "1990"), "该电台于20世纪80年代开始播出节目。")[0] == []
+
+
 def test_a_sentence_citing_two_sources_is_checked_against_both() -> None:
     answer = (
         "One source expects over 3,000 participants [1], while another reports more than 1,000 guests [2]."
