@@ -25,14 +25,14 @@ from __future__ import annotations
 
 import re
 
-from assistant.generate import is_not_found
+from assistant.generate import NOT_FOUND, is_not_found
 from ui.labels import label, page_language
 
 # Where a piece may end while the draft streams: CJK end punctuation, a line break, ASCII end punctuation
 # before a space or, at the end of what has arrived, after anything but a digit (so 6.5 stays whole), and
 # after a space (whole words: the engine's gate has already judged their language).
 _DRAFT_END = re.compile(r"[。！？；]|\n|[.!?;](?=\s)|(?<!\d)[.!?;]$|\s")
-_SIGNAL = "NOTFOUND"
+_SIGNAL = NOT_FOUND.replace("_", "")  # as `_may_become_the_signal` compares it
 # Where the finished answer is cut into pieces.
 _SENTENCE_END = re.compile(r"(?<=[。！？!?.;；])")
 RULE = "\n\n---\n\n"

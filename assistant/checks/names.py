@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import re
 
-from assistant.checks.verify import QUOTED
+from assistant.checks.verify import quoted_names
 from assistant.figures.numerals import regex
+from assistant.language.detect import HAN
 from vectorstore.keyword import tagged_words
 
 # Question words for a person. French "qui" and Arabic "من" are also a relative pronoun and "from":
@@ -49,12 +50,7 @@ def names_a_person(chinese: str) -> bool:
     return any(len(word) >= _MIN_CHARS.get(flag, 99) for word, flag in tagged_words(chinese))
 
 
-_HAN = r"[\u3400-\u9fff]"
 _LETTERS = r"[^\W\d_]"
-
-
-def _quoted(text: str) -> list[str]:
-    return [m.group(1).strip() for m in regex(QUOTED).finditer(text)]
 
 
 def unquoted_name(claim: str, quotes: list[str]) -> str | None:
@@ -66,11 +62,11 @@ def unquoted_name(claim: str, quotes: list[str]) -> str | None:
     close to a source's quoted theme (0.86-0.87) as right translations of it (0.87-0.93). Quoted names in
     Han characters are verification's own rule: they must be in the quotes as written."""
     source = " ".join(quotes).casefold()
-    if any(_quoted(quote) for quote in quotes):
+    if any(quoted_names(quote) for quote in quotes):
         return None
     names = [
         name
-        for name in _quoted(claim)
-        if regex(_LETTERS).search(name) and not regex(_HAN).search(name) and name.casefold() not in source
+        for name in quoted_names(claim)
+        if regex(_LETTERS).search(name) and not HAN.search(name) and name.casefold() not in source
     ]
     return names[0] if names else None

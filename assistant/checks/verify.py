@@ -33,7 +33,15 @@ from assistant.figures.numbers import (
 )
 from assistant.schema import Evidence, Removal
 
-__all__ = ["MARKER", "QUOTED", "AnswerSentence", "Embed", "parse_markers", "split_answer", "verify_sentences"]
+__all__ = [
+    "MARKER",
+    "AnswerSentence",
+    "Embed",
+    "parse_markers",
+    "quoted_names",
+    "split_answer",
+    "verify_sentences",
+]
 
 Embed = Callable[[list[str]], Sequence[Sequence[float]]]
 
@@ -42,7 +50,7 @@ _WORD = r"\w"
 _KANA = r"[\u3040-\u30ff]"
 _HANGUL = r"[\uac00-\ud7af]"
 _LETTER = r"[A-Za-zÀ-ÿ\u0400-\u04ff]"
-QUOTED = r"[“«„「『《\"]\s*([^“”«»„「」『』《》\"\n]{1,60}?)\s*[”»“」』》\"]"
+_QUOTED = r"[“«„「『《\"]\s*([^“”«»„「」『』《》\"\n]{1,60}?)\s*[”»“」』》\"]"
 _CAP = r"[A-ZÀ-ÖØ-Þ][A-Za-zÀ-ÿ0-9'’&.-]*"
 _CAPS = rf"(?<![A-Za-zÀ-ÿ0-9]){_CAP}(?:\s+(?:(?:of|the|de|la|du|des|von|van|der|del|for|and|&)\s+)*{_CAP})*"
 _CONNECTORS = {"of", "the", "de", "la", "du", "des", "von", "van", "der", "del", "for", "and", "&"}
@@ -76,8 +84,13 @@ def _script(text: str) -> str:
     return "zh" if len(regex(_CJK).findall(text)) > len(regex(_LETTER).findall(text)) else "latin"
 
 
+def quoted_names(text: str) -> list[str]:
+    """What `text` puts in quotation marks (“…”, «…», 《…》, 「…」, "…"), each stripped."""
+    return [m.group(1).strip() for m in regex(_QUOTED).finditer(text)]
+
+
 def _entities(claim: str) -> list[str]:
-    names = [m.group(1).strip() for m in regex(QUOTED).finditer(claim)]
+    names = quoted_names(claim)
     first_letter = re.search(r"[^\W\d_]", claim)
     for m in regex(_CAPS).finditer(claim):
         tokens = [t.strip(".'’-") for t in m.group().split()]
