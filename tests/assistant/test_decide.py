@@ -159,3 +159,25 @@ def test_why_a_draft_to_a_how_many_is_not_shown(text: str, reason: str | None) -
         assert got is None
     else:
         assert got is not None and reason in got
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "shown"),
+    [
+        ("ar", "سيشارك الممثلون الشباب في صياغة كتاب أبيض، فما موضوعه؟ [1]", False),
+        ("es", "¿El profesor es del Hospital Tiantan de Pekín? [1]", False),
+        ("zh", "赵继宗是哪家医院的教授？[1]", False),
+        ("en", "Is he a professor at Beijing Tiantan Hospital? [1].", False),
+        # A question quoted, or asked and then answered, is part of an answer.
+        ("en", "He answered the panel's question “Why now?” at Beijing Tiantan Hospital [1].", True),
+        ("en", "Which hospital? Beijing Tiantan Hospital [1].", True),
+    ],
+)
+def test_an_answer_that_ends_with_a_question_is_not_shown(language: str, text: str, shown: bool) -> None:
+    from assistant.decide import _fallback_reason
+
+    understood, found = _case("赵继宗是哪家医院的教授？", "赵继宗是首都医科大学附属北京天坛医院教授。")
+    reason = _fallback_reason(replace(understood, language=language), found, text)
+    assert (reason is None) is shown, reason
+    if not shown:
+        assert reason is not None and "question" in reason

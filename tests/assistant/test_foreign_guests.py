@@ -103,6 +103,24 @@ def test_a_rejected_draft_is_not_followed_by_a_rendering_from_the_same_model(
     assert scripted.calls == 2, scripted.prompts  # the search rendering and the draft, nothing after
 
 
+def test_a_draft_that_hands_the_question_back_is_not_shown(
+    corpus_settings: Settings, corpus_index: ForumIndex
+) -> None:
+    # The guest model restated an Arabic question as a question of its own, with a citation (parity dev):
+    # the guest gets a refusal in Arabic, not a question.
+    scripted = ScriptedLLM(
+        name="scripted-ar-asks-back",
+        replies=["2023中关村论坛的主会场在哪里？"],
+        reply="كان المكان الرئيسي لمنتدى تشونغ قوان تسون 2023 في مركز المعارض، فأين يقع هذا المركز؟ [1]",
+    )
+    answer = ForumEngine(corpus_settings, corpus_index, scripted).answer(
+        Question(message="أين كان المكان الرئيسي لمنتدى تشونغ قوان تسون 2023؟", mode="generate")
+    )
+    assert answer.language == "ar" and written_in(answer.answer, "ar"), answer.answer
+    assert "؟" not in answer.answer and answer.refused, answer.answer
+    assert answer.fallback_reason and "question" in answer.fallback_reason
+
+
 def test_a_japanese_draft_keeps_its_answer_but_not_the_chinese_character_forms(
     corpus_settings: Settings, corpus_index: ForumIndex
 ) -> None:
