@@ -29,8 +29,8 @@ from assistant.language.written import LANGUAGES, written_in
 from assistant.understand import Understanding
 
 _MARKER_ONLY = re.compile(r"\[\d+\]|NOT_FOUND")
-# An answer that ends with a question (before its markers): Latin, full-width and Arabic question marks.
-_ENDS_ASKING = re.compile(r"[?？؟]\s*(?:\[\d+\]\s*)*[.。]?\s*$")
+# An answer that ends with a question, read with its markers removed: Latin, full-width and Arabic marks.
+_ENDS_ASKING = re.compile(r"[?？؟]\s*[.。]?\s*$")
 _ANY_FIGURE = re.compile(r"\d|[一二两三四五六七八九十百千万亿]")
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 
@@ -117,7 +117,7 @@ def _fallback_reason(understood: Understanding, found: EvidenceSet, text: str) -
     if not cited_numbers(text):
         # Sentences with no figure pass verification, but an answer that cites nothing is not grounded.
         return "The generated answer cited no source; extractive answer given instead."
-    if _ENDS_ASKING.search(text):
+    if _ENDS_ASKING.search(unmarked):
         # The guest model sometimes hands the question back ("…, فما موضوعه؟ [1]"): a question answers nothing.
         return "The generated answer ended with a question instead of an answer; extractive answer given instead."
     # The prompt's last line, echoed ("한국어로 답하세요. [1]"), is no more an answer than the question is.
