@@ -7,8 +7,18 @@ import pytest
 
 from assistant.decide import Thresholds
 from assistant.engine import ForumEngine
-from evals.calibrate import COVERAGE_GRID, REFUSAL_GRID, Observed, observe, refuses, score, sweep
+from evals.calibrate import (
+    COVERAGE_GRID,
+    REFUSAL_GRID,
+    Observed,
+    observe,
+    refuses,
+    score,
+    score_corpora,
+    sweep,
+)
 from evals.dataset import items_for
+from evals.xquad_answers import sample_ids
 from kernel.settings import Settings
 from vectorstore.index import ForumIndex
 
@@ -59,10 +69,22 @@ def test_sweep_puts_the_best_setting_first() -> None:
     assert best["won"] == 1.0 and 0.35 < best["refusal"] <= 0.45
 
 
+def test_each_corpus_weighs_the_same_whatever_its_size() -> None:
+    limits = Thresholds(0.5, 0.5, 0.1)
+    nine_won = [seen(False, True)] * 9  # answerable, answered, the evidence holds the answer
+    one_lost = [seen(False, True, coverage=0.3)]  # refused for its coverage: lost
+    row = score_corpora({"big": nine_won, "small": one_lost}, limits)
+    assert row["won big"] == 1.0 and row["won small"] == 0.0 and row["won"] == 0.5
+    assert score(nine_won + one_lost, limits)["won"] == 0.9  # pooled, the big corpus would decide
+    best = sweep({"big": nine_won, "small": one_lost})[0]
+    assert best["won"] == 1.0 and best["min_coverage"] <= 0.3  # so the small corpus moves the setting
+
+
 def test_only_dev_items_are_calibrated_on() -> None:
     dev = {item.id for suite in ("forum", "parity") for item in items_for("dev", suite)}
     test = {item.id for suite in ("forum", "parity") for item in items_for("test", suite)}
     assert dev and test and not dev & test
+    assert sample_ids("dev") and not set(sample_ids("dev")) & set(sample_ids("test"))  # XQuAD's sides
 
 
 @pytest.fixture(scope="module")
