@@ -176,18 +176,26 @@ def answer_for_reader(llm: ChatModel | None, language: str, found: EvidenceSet, 
     read = _read_off(found, clause, asked, language)
     if read:
         return f"{read} [1]"
-    if llm is not None and budget.remaining() > MIN_LLM_SECONDS:
-        from assistant.language.translate import translate
-
-        try:
-            rendering = translate(
-                llm, clause, language, budget_s=budget.remaining(), grammar=script_grammar(language)
-            )
-        except ForumError as exc:
-            log.warning("rendering the clause failed: %s", exc)
-            rendering = ""
-        rendering = digits_for_words(for_reader(rendering, language), language)
-        if rendering and faithful(rendering, clause, language):
-            return f"{rendering.rstrip()} [1]"
+    rendering = faithful_rendering(llm, clause, language, budget) if llm is not None else None
+    if rendering:
+        return f"{rendering.rstrip()} [1]"
     figure = figure_answer(clause, asked, language)
     return f"{figure} [1]" if figure else None
+
+
+def faithful_rendering(llm: ChatModel, chinese: str, language: str, budget: Budget) -> str | None:
+    """`chinese` rendered in `language` by the model (kanji the Japanese way, number words as digits), or
+    None when no time is left, the model fails, or the rendering is not `faithful` to it."""
+    if budget.remaining() <= MIN_LLM_SECONDS:
+        return None
+    from assistant.language.translate import translate
+
+    try:
+        rendering = translate(
+            llm, chinese, language, budget_s=budget.remaining(), grammar=script_grammar(language)
+        )
+    except ForumError as exc:
+        log.warning("rendering %r failed: %s", chinese[:40], exc)
+        return None
+    rendering = digits_for_words(for_reader(rendering, language), language)
+    return rendering if rendering and faithful(rendering, chinese, language) else None

@@ -12,10 +12,8 @@ from assistant.evidence import EvidenceSet
 from assistant.figures.quantities import find_quantities, render_quantity
 from assistant.generate import cited_numbers, extractive_answer
 from assistant.language import messages
-from assistant.llm.protocol import ChatModel
 from assistant.schema import Answer, Citation, Conflict, Evidence, Removal
 from assistant.understand import Understanding
-from kernel.errors import ForumError
 
 log = logging.getLogger(__name__)
 
@@ -90,18 +88,6 @@ def conflict_for_reader(conflict: Conflict, language: str) -> str:
         found = find_quantities(figure)
         written.append(f"{render_quantity(found[0], language)} ({figure})" if found else figure)
     return " vs ".join(written)
-
-
-def add_translations(llm: ChatModel, citations: list[Citation], language: str, budget_s: float) -> None:
-    """Machine translations of the first quotes, shown beside the originals (optional, FORUM_TRANSLATE_QUOTES)."""
-    from assistant.language.translate import translate
-
-    for cited in citations[:3]:
-        try:
-            cited.translation = translate(llm, cited.quote, language, budget_s=budget_s)
-        except ForumError as exc:
-            log.warning("translation failed: %s", exc)
-            return
 
 
 def citation(n: int, ev: Evidence) -> Citation:

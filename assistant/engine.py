@@ -12,12 +12,12 @@ import time
 from collections.abc import Generator, Iterator
 from dataclasses import replace
 
-from assistant.calibration import HIGH_CONFIDENCE, MIN_LLM_SECONDS
+from assistant.calibration import HIGH_CONFIDENCE
 from assistant.checks.answer import Checked, check_draft
 from assistant.checks.conflicts import find_conflicts
 from assistant.checks.measures import CorpusMeasures
-from assistant.clause import answer_for_reader, count_to_read_off
-from assistant.compose import add_translations, citation, compose
+from assistant.clause import answer_for_reader, count_to_read_off, faithful_rendering
+from assistant.compose import citation, compose
 from assistant.decide import Decision, Thresholds, asks_about_a_person, confidence_of, decide
 from assistant.evidence import (
     EvidenceSet,
@@ -205,11 +205,22 @@ class ForumEngine:
         return replace(decision, rendered=True), text
 
     def _translate_quotes(self, answer: Answer, budget: Budget) -> None:
-        wanted = self.settings.translate_quotes and answer.mode == "extract" and not answer.refused
-        if self.guest_llm is None or not wanted or is_chinese(answer.language):
-            return
-        if budget.remaining() > MIN_LLM_SECONDS:
-            add_translations(self.guest_llm, answer.citations, answer.language, budget.remaining())
+        """FORUM_TRANSLATE_QUOTES: a quoted answer's first three sources with their translations."""
+        if self.settings.translate_quotes and answer.mode == "extract" and not answer.refused:
+            for cited in answer.citations[:3]:
+                cited.translation = self.translate_quote(cited.quote, answer.language, budget)
+
+    def translate_quote(self, quote: str, language: str, budget: Budget | None = None) -> str | None:
+        """A machine translation of a source sentence for a reader of `language`, or None (Chinese, no model,
+        no time, or no faithful rendering).
+
+        A reading aid shown under the Chinese original, which stays the source: like a guest's quoted
+        answer it must be in that language and state exactly the sentence's figures (`faithful`)."""
+        if self.guest_llm is None or is_chinese(language):
+            return None
+        return faithful_rendering(
+            self.guest_llm, quote, language, budget or Budget(self.settings.llm_timeout_s)
+        )
 
     # ----- the other services -----------------------------------------------------------------------
     def fact_check(self, claim: str, language: str = "auto") -> FactCheck:

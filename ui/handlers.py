@@ -132,29 +132,28 @@ class ChatPage:
         comment: str,
         view: dict[str, Any] | None,
         evt: gr.EventData,
-    ) -> tuple[Any, ...]:
+    ) -> Iterator[tuple[Any, ...]]:
         """A click on [n] opens the source; a thumb stores feedback (payloads come from the browser).
 
-        Returns (source panel, transcript, turns, comment box, view)."""
+        Yields (source panel, transcript, turns, comment box, view): once, or for a source of an answer not in
+        Chinese twice, the second time with the quote's machine translation under the original."""
         data: dict[str, Any] = getattr(evt, "_data", None) or {}
         turns = turns or []
         nothing = gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
         try:
             index = int(data.get("turn", -1))
         except (TypeError, ValueError):
-            return nothing
+            yield nothing
+            return
         if not 0 <= index < len(turns) or not turns[index].get("answer"):
-            return nothing
+            yield nothing
+            return
         turn = turns[index]
         if data.get("action") == "cite":
             shown = {**new_view(_lang(view)), "source_open": True}
-            return (
-                self._source(turn["answer"], data.get("n"), _lang(view)),
-                gr.skip(),
-                gr.skip(),
-                gr.skip(),
-                shown,
-            )
+            for panel in self._source(turn["answer"], data.get("n"), _lang(view)):
+                yield panel, gr.skip(), turns, gr.skip(), shown
+            return
         if data.get("action") == "rate" and data.get("rating") in ("up", "down") and not turn.get("rating"):
             try:
                 self.feedback.add(
@@ -170,23 +169,35 @@ class ChatPage:
                 )
             except ForumError as exc:
                 gr.Warning(str(exc))
-                return nothing
+                yield nothing
+                return
             turn["rating"] = data["rating"]
-            return gr.skip(), render.render_transcript(turns, _lang(view)), turns, "", gr.skip()
-        return nothing
+            yield gr.skip(), render.render_transcript(turns, _lang(view)), turns, "", gr.skip()
+            return
+        yield nothing
 
-    def _source(self, answer: dict[str, Any], n: Any, lang: str) -> str:
+    def _source(self, answer: dict[str, Any], n: Any, lang: str) -> Iterator[str]:
+        """The source panel for citation `n` of `answer`; for an answer not in Chinese, then the same panel
+        with the quote's machine translation, kept in the citation (a second click shows it at once)."""
         citation = next((c for c in answer.get("citations", []) if str(c["n"]) == str(n)), None)
         if citation is None:
-            return render.render_error(label(lang, "not_in_answer"), lang)
+            yield render.render_error(label(lang, "not_in_answer"), lang)
+            return
         try:
             doc = self.engine.index.document(citation["doc_id"])
         except ForumError as exc:
-            return render.render_error(str(exc), lang)
+            yield render.render_error(str(exc), lang)
+            return
         claim = next(
             (s for s in render.sentences(answer["answer"]) if int(citation["n"]) in render.cited_in(s)), None
         )
-        return render_sources.render_source(doc, citation, claim, answer.get("language", "zh"), lang)
+        language = answer.get("language", "zh")
+        wanted = not citation.get("translation") and self.engine.guest_llm is not None
+        wanted = wanted and not language.startswith("zh")
+        yield render_sources.render_source(doc, citation, claim, language, lang, translating=wanted)
+        if wanted:
+            citation["translation"] = self.engine.translate_quote(citation["quote"], language)
+            yield render_sources.render_source(doc, citation, claim, language, lang)
 
     # ----- fact check --------------------------------------------------------------------------------
     def fact_check(self, claim: str, language: str, view: dict[str, Any] | None = None) -> tuple[str, Any]:

@@ -90,15 +90,20 @@ def source_line(c: dict[str, Any]) -> str:
     return "".join(bits)
 
 
-def translation_of(c: dict[str, Any]) -> str:
-    """The machine translation shown under a quote, if the engine made one."""
-    return f'<div class="fa-translation">{esc(c["translation"])}</div>' if c.get("translation") else ""
+def translation_of(c: dict[str, Any], lang: str) -> str:
+    """The machine translation shown under a quote, if the engine made one, labelled as one in `lang`."""
+    if not c.get("translation"):
+        return ""
+    return (
+        f'<div class="fa-translation" dir="auto"><div class="fa-translation-label">'
+        f"{esc(label(lang, 'machine_translation'))}</div>{esc(c['translation'])}</div>"
+    )
 
 
 def _citation_card(c: dict[str, Any], turn: int, with_quote: bool, lang: str) -> str:
     quote = ""
     if with_quote:
-        quote = f'<div class="fa-quote" lang="zh">{esc(c["quote"])}</div>{translation_of(c)}'
+        quote = f'<div class="fa-quote" lang="zh">{esc(c["quote"])}</div>{translation_of(c, lang)}'
     return (
         f'<div class="fa-src" data-turn="{turn}" data-cite="{c["n"]}" role="button" tabindex="0" '
         f'title="{esc(label(lang, "show_source", n=c["n"]))}">'
@@ -114,7 +119,7 @@ def _claims_grid(answer: dict[str, Any], turn: int, by_n: dict[int, dict[str, An
         numbers = [n for n in cited_in(sentence) if n in by_n]
         originals = "".join(
             f'<div class="fa-original"><span class="fa-cite fa-cite-static">[{n}]</span>'
-            f'<span lang="zh">{esc(by_n[n]["quote"])}</span>{translation_of(by_n[n])}</div>'
+            f'<span lang="zh">{esc(by_n[n]["quote"])}</span>{translation_of(by_n[n], lang)}</div>'
             for n in numbers
         )
         rows.append(

@@ -49,22 +49,28 @@ def render_source(
     claim: str | None = None,
     answer_language: str = "zh",
     page_lang: str = DEFAULT,
+    translating: bool = False,
 ) -> str:
     """The cited document with the quote highlighted in context, its title, date and file.
 
-    Labels follow the answer's language (the page's, for a language without a label table)."""
+    Labels follow the answer's language (the page's, for a language without a label table). Under the
+    quoted sentence: its machine translation when the citation has one, or a note that one is on its way
+    (`translating`)."""
     lang = page_language(answer_language, fallback=page_lang)
     start, end = locate(doc, citation)
     meta = [f"<span>{esc(doc.date)}</span>" if doc.date else "", f"<span>{esc(doc.source)}</span>"]
     if doc.outlet:
         meta.append(f"<span>{esc(doc.outlet)}</span>")
+    translated = translation_of(citation, lang) or (
+        f'<div class="fa-translation fa-muted">{esc(label(lang, "translating"))}</div>' if translating else ""
+    )
     pair = ""
     if claim and not answer_language.startswith("zh"):
         pair = (
             f'<div class="fa-pair"><div><div class="fa-pair-label">{esc(label(lang, "claim"))}</div>'
             f'<div dir="auto">{esc(MARKER_GAP.sub("", claim).strip())}</div></div>'
             f'<div><div class="fa-pair-label">{esc(label(lang, "original"))}</div>'
-            f'<div lang="zh">{esc(citation.get("quote", ""))}</div>{translation_of(citation)}</div></div>'
+            f'<div lang="zh">{esc(citation.get("quote", ""))}</div>{translated}</div></div>'
         )
     if start >= 0:
         before, quote, after = (_plain(doc.text[:start]), _plain(doc.text[start:end]), _plain(doc.text[end:]))
@@ -80,7 +86,7 @@ def render_source(
         f'<div><div class="fa-panel-title" lang="zh">{esc(doc.title or doc.source)}</div>'
         f'<div class="fa-panel-meta">{"".join(m for m in meta if m)}</div></div></div>'
         f'{pair}<div class="fa-quote-box"><div class="fa-pair-label">{esc(label(lang, "quoted_sentence"))}'
-        f'</div><div lang="zh">{esc(citation.get("quote", ""))}</div></div>{missing}'
+        f'</div><div lang="zh">{esc(citation.get("quote", ""))}</div>{"" if pair else translated}</div>{missing}'
         f'<div class="fa-doc" lang="zh">{text}</div></div>'
     )
 
@@ -115,7 +121,7 @@ def render_fact_check(
             f'<div class="fa-fc-card fa-fc-{kind}"><span class="fa-cite fa-cite-static">[{c["n"]}]</span>'
             f'<div class="fa-src-body"><div class="fa-src-line">{source_line(c)}</div>'
             f'<div class="fa-fc-context" lang="zh">{context_snippet(docs.get(c["doc_id"]), c)}</div>'
-            f"{translation_of(c)}</div></div>"
+            f"{translation_of(c, lang)}</div></div>"
             for c in items
         )
         empty = f'<div class="fa-muted">{esc(label(lang, "none_found"))}</div>'

@@ -254,3 +254,42 @@ def test_a_foreign_guest_gets_the_figure_in_their_language_with_the_chinese_orig
     assert any(guest.quote_holds in c.quote for c in cited), [c.quote for c in cited]
     for c in answer.citations:
         assert generative.index.document(c.doc_id).text[c.start : c.end] == c.quote
+
+
+# ----- a source sentence translated for the reader (the source panel's reading aid) -------------------------
+
+_FIFTY_FIVE = (
+    "此外，今年中关村论坛还举办了55场平行论坛，围绕人工智能、生命科学、清洁能源等前沿领域展开探讨，"
+    "为来自全球的专家学者搭建交流对话的高端平台。"
+)
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "The forum also held 65 parallel forums on AI, life sciences and clean energy.",  # another figure
+        "The forum also held parallel forums on AI, life sciences and clean energy.",  # the figure dropped
+        "Le forum a aussi tenu 55 forums parallèles sur l'IA et l'énergie propre.",  # another language
+    ],
+)
+def test_an_unfaithful_translation_of_a_source_is_not_shown(
+    corpus_settings: Settings, corpus_index: ForumIndex, reply: str
+) -> None:
+    engine = ForumEngine(corpus_settings, corpus_index, None, guest_llm=ScriptedLLM(reply=reply))
+    assert engine.translate_quote(_FIFTY_FIVE, "en") is None
+
+
+def test_a_chinese_reader_gets_no_translation(corpus_settings: Settings, corpus_index: ForumIndex) -> None:
+    scripted = ScriptedLLM(reply="The forum also held 55 parallel forums.")
+    engine = ForumEngine(corpus_settings, corpus_index, None, guest_llm=scripted)
+    assert engine.translate_quote(_FIFTY_FIVE, "zh") is None and scripted.calls == 0
+
+
+@pytest.mark.llm
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_the_guest_model_translates_a_source_for_the_reader(
+    corpus_settings: Settings, corpus_index: ForumIndex, guest_llm: LocalGGUFLLM, language: str
+) -> None:
+    engine = ForumEngine(corpus_settings, corpus_index, None, guest_llm=guest_llm)
+    text = engine.translate_quote(_FIFTY_FIVE, language)
+    assert text and written_in(text, language) and "55" in text.translate(_ARABIC_INDIC), text

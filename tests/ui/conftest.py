@@ -5,8 +5,8 @@
 - `engine`        (session) the real ForumEngine over the shared corpus index, no LLM.
 - `client`        (module)  TestClient over `create_app(engine, ui_settings)` (no Gradio).
 - `live_server`   (session) the full app (API + Gradio page) served by uvicorn on 127.0.0.1, random port.
-- `guest_server`  (module)  the same app around an engine with the real packaged 0.5B (the default
-                  configuration): the foreign guests' screenshots are taken against it.
+- `guest_server`  (module)  the same app around an engine in the default configuration (the real packaged
+                  0.5B and, for foreign guests, 1.5B): the foreign guests' screenshots are taken against it.
 - `planted`       (session) an engine over a tmp corpus holding a document full of HTML and <script>.
 
 The LiveServer class, the SSE reader and the JSON-error check are in tests/support.py.
@@ -79,13 +79,17 @@ def live_server(engine: ForumEngine, ui_settings: Settings) -> Iterator[LiveServ
 
 
 @pytest.fixture(scope="module")
-def guest_server(ui_settings: Settings, corpus_index: ForumIndex, llm: LocalGGUFLLM) -> Iterator[LiveServer]:
-    """The full app with the default configuration's real 0.5B model: what a foreign guest meets (the
-    README's screenshots of English and Japanese answers come from it)."""
+def guest_server(
+    ui_settings: Settings, corpus_index: ForumIndex, llm: LocalGGUFLLM, guest_llm: LocalGGUFLLM
+) -> Iterator[LiveServer]:
+    """The full app in the default configuration, the real packaged models (the 0.5B for Chinese questions,
+    the 1.5B for foreign guests): what a foreign guest meets (the README's screenshots of English and
+    Japanese answers come from it)."""
     from ui.commands import build_app
 
     settings = ui_settings.model_copy(update={"llm_model": "qwen-0.5b"})
-    with LiveServer(build_app(ForumEngine(settings, corpus_index, llm), settings)) as server:
+    engine = ForumEngine(settings, corpus_index, llm, guest_llm=guest_llm)
+    with LiveServer(build_app(engine, settings)) as server:
         yield server
 
 

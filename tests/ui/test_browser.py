@@ -198,6 +198,13 @@ def test_an_english_guest_sees_the_chinese_original_beside_the_claim(
     expect(page.locator("#fa-source .fa-quote-box .fa-pair-label")).to_have_text(
         label("en", "quoted_sentence")
     )
+    # The quoted sentence's machine translation follows, under the original and labelled as one.
+    translation = page.locator("#fa-source .fa-translation")
+    expect(translation).to_contain_text(label("en", "translating"))
+    expect(translation.locator(".fa-translation-label")).to_have_text(
+        label("en", "machine_translation"), timeout=120_000
+    )
+    assert re.search(r"\b(?:25|29)\b", translation.inner_text()), translation.inner_text()
     _save(page, tmp_path, "chat-en.png")
     assert watch.outside == [] and watch.dialogs == [] and watch.errors == []
 
@@ -226,6 +233,9 @@ def test_a_japanese_browser_gets_a_japanese_page(
         label("ja", "quoted_sentence")
     )
     watch.expect_page_in("ja")
+    expect(page.locator("#fa-source .fa-translation-label")).to_have_text(
+        label("ja", "machine_translation"), timeout=120_000
+    )
     _save(page, tmp_path, "chat-ja.png")
     assert watch.outside == [] and watch.dialogs == [] and watch.errors == []
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from kernel.domain import Document
 from ui import render, render_sources
+from ui.labels import label
 
 EVIL = '<script>alert(1)</script><img src=x onerror="alert(2)">'
 
@@ -115,6 +116,21 @@ def test_source_panel_marks_exactly_the_quoted_range_and_escapes_the_document() 
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "&lt;b&gt;粗&lt;/b&gt;" in html
     assert "There are 7 gates." in html and "Seven gates." in html  # the claim, without its marker
     _no_live_markup(html)
+
+
+def test_source_panel_labels_a_machine_translation_in_the_answers_language() -> None:
+    text = "本届论坛设置了7个安检口。"
+    citation = {"n": 1, "quote": text, "start": 0, "end": len(text)}
+    waiting = render_sources.render_source(_doc(text), citation, None, "fr", translating=True)
+    assert label("fr", "translating") in waiting and label("fr", "machine_translation") not in waiting
+    translated = {**citation, "translation": "Le forum a installé 7 portiques <b>."}
+    html = render_sources.render_source(_doc(text), translated, None, "fr", translating=True)
+    assert label("fr", "translating") not in html  # the translation replaces the note
+    box = re.search(r'<div class="fa-quote-box">(.*?)</div></div>', html).group(1)  # type: ignore[union-attr]
+    assert "Traduction automatique (l&#x27;original fait foi)" in box and "7 portiques &lt;b&gt;." in box
+    assert box.index("本届论坛") < box.index("7 portiques")  # under the original, which stays first
+    chinese = render_sources.render_source(_doc(text), citation, None, "zh")
+    assert "fa-translation" not in chinese
 
 
 def test_source_panel_hides_markdown_heading_markers() -> None:
