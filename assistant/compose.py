@@ -7,7 +7,7 @@ import logging
 
 from assistant.checks.conflicts import find_conflicts
 from assistant.checks.measures import Measures
-from assistant.decide import Decision, confidence_label
+from assistant.decide import NO_FAITHFUL_ANSWER, Decision, confidence_label
 from assistant.evidence import EvidenceSet
 from assistant.figures.quantities import find_quantities, render_quantity
 from assistant.generate import cited_numbers, extractive_answer
@@ -33,7 +33,8 @@ def compose(
     evidence = found.evidence
     conflicts = find_conflicts(evidence, measures)
     if decision.refused:
-        text = messages.say(messages.REFUSAL, understood.language)
+        unwritten = decision.refusal_reason == NO_FAITHFUL_ANSWER
+        text = messages.say(messages.UNWRITTEN if unwritten else messages.REFUSAL, understood.language)
     elif decision.mode == "extract" and not decision.rendered:
         # With conflicting sources, quote each side so both figures are in front of the reader.
         sides = sorted({n for c in conflicts for n in c.citations})

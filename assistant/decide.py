@@ -35,6 +35,11 @@ _ANY_FIGURE = re.compile(r"\d|[一二两三四五六七八九十百千万亿]")
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 
 
+# Stage 6b's refusal, when no draft or rendering in the asker's language was faithful (the sources may hold
+# the answer: the refusal says so, `messages.UNWRITTEN`).
+NO_FAITHFUL_ANSWER = "no faithful answer in the asker's language"
+
+
 @dataclass(frozen=True)
 class Thresholds:
     """The operator's refusal settings (FORUM_REFUSAL_THRESHOLD, FORUM_MIN_COVERAGE[_RENDERED])."""

@@ -18,7 +18,14 @@ from assistant.checks.conflicts import find_conflicts
 from assistant.checks.measures import CorpusMeasures
 from assistant.clause import answer_for_reader, count_to_read_off, faithful_rendering
 from assistant.compose import citation, compose
-from assistant.decide import Decision, Thresholds, asks_about_a_person, confidence_of, decide
+from assistant.decide import (
+    NO_FAITHFUL_ANSWER,
+    Decision,
+    Thresholds,
+    asks_about_a_person,
+    confidence_of,
+    decide,
+)
 from assistant.evidence import (
     EvidenceSet,
     EvidenceSignals,
@@ -198,7 +205,7 @@ class ForumEngine:
                     decision,
                     refused=True,
                     fallback=decision.fallback or why,
-                    refusal_reason="no faithful answer in the asker's language",
+                    refusal_reason=NO_FAITHFUL_ANSWER,
                 ),
                 "",
             )

@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 from assistant.compose import conflict_for_reader
+from assistant.decide import NO_FAITHFUL_ANSWER
 from assistant.schema import Conflict
 from ui.labels import DEFAULT, label, page_language
 
@@ -135,9 +136,9 @@ def _claims_grid(answer: dict[str, Any], turn: int, by_n: dict[int, dict[str, An
 def _badges(answer: dict[str, Any], lang: str) -> str:
     if answer.get("refused"):
         why = esc(answer.get("refusal_reason") or "")  # for staff checking a refusal: which rule fired
-        badges = [
-            f'<span class="fa-badge fa-badge-refused" title="{why}">{esc(label(lang, "refused"))}</span>'
-        ]
+        # Not "not in the sources" when they may hold the answer but none could be written faithfully.
+        said = "unwritten" if answer.get("refusal_reason") == NO_FAITHFUL_ANSWER else "refused"
+        badges = [f'<span class="fa-badge fa-badge-refused" title="{why}">{esc(label(lang, said))}</span>']
     else:
         level = answer.get("confidence_label", "low")
         name = label(lang, f"conf_{level}") if level in ("high", "medium", "low") else level

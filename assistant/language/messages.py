@@ -22,6 +22,28 @@ REFUSAL = {
     "pt": "Desculpe, as fontes não contêm resposta para esta pergunta. As fontes mais próximas estão abaixo.",
 }
 
+# When the sources may hold the answer but no draft or rendering in the asker's language was faithful
+# ("no faithful answer in the asker's language"): saying the sources lack it would be a claim we cannot make.
+UNWRITTEN = {
+    "zh": "抱歉，未能根据资料写出可靠的答案。以下是最相关的来源，供您参考。",
+    "en": "Sorry, I could not write a reliable answer from the sources. The closest sources are listed below.",
+    "fr": "Désolé, je n'ai pas pu rédiger de réponse fiable à partir des sources. Les sources les plus proches "
+    "sont indiquées ci-dessous.",
+    "es": "Lo siento, no pude redactar una respuesta fiable a partir de las fuentes. Abajo están las fuentes "
+    "más cercanas.",
+    "de": "Leider konnte ich aus den Quellen keine verlässliche Antwort schreiben. Die nächstliegenden Quellen "
+    "stehen unten.",
+    "ja": "申し訳ありませんが、資料から信頼できる回答を作成できませんでした。関連する資料を下に示します。",
+    "ko": "죄송합니다. 자료로부터 신뢰할 수 있는 답을 작성하지 못했습니다. 가장 관련 있는 자료를 아래에 표시합니다.",
+    "ru": "К сожалению, мне не удалось составить надёжный ответ по источникам. Ниже приведены наиболее близкие "
+    "источники.",
+    "ar": "عذرًا، لم أتمكن من كتابة إجابة موثوقة من المصادر. أقرب المصادر مدرجة أدناه.",
+    "it": "Spiacente, non sono riuscito a scrivere una risposta affidabile dalle fonti. Le fonti più vicine sono "
+    "qui sotto.",
+    "pt": "Desculpe, não consegui escrever uma resposta confiável a partir das fontes. As fontes mais próximas "
+    "estão abaixo.",
+}
+
 CONFLICT = {
     "zh": "注意：来源之间存在出入：",
     "en": "Note: the sources disagree:",

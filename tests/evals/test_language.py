@@ -113,9 +113,10 @@ def test_the_extractive_fallback_is_only_chinese(language: str) -> None:
     assert written_in(text, language) is (language == "zh")
 
 
+@pytest.mark.parametrize("table", [messages.REFUSAL, messages.UNWRITTEN], ids=["refusal", "unwritten"])
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_refusals_count_only_in_the_askers_language(language: str) -> None:
-    refusal = messages.REFUSAL[language]
+def test_refusals_count_only_in_the_askers_language(language: str, table: dict[str, str]) -> None:
+    refusal = table[language]
     assert written_in(refusal, language)
     assert [other for other in LANGUAGES if other != language and written_in(refusal, other)] == []
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from assistant.decide import NO_FAITHFUL_ANSWER
+from assistant.language import messages
 from kernel.domain import Document
 from ui import render, render_sources
 from ui.labels import label
@@ -87,6 +89,14 @@ def test_refusal_has_its_own_state() -> None:
     )
     assert "fa-refused" in html and "资料中没有" in html and "最相关的来源" in html
     assert "置信度" not in html
+
+
+def test_a_refusal_after_an_unfaithful_draft_does_not_say_the_sources_lack_the_answer() -> None:
+    refused = {"refused": True, "language": "de", "answer": messages.UNWRITTEN["de"]}
+    html = render.render_answer(_answer(**refused, refusal_reason=NO_FAITHFUL_ANSWER), turn=0)
+    assert label("de", "unwritten") in html and label("de", "refused") not in html
+    lacking = render.render_answer(_answer(**refused, refusal_reason="subject words missing"), turn=0)
+    assert label("de", "refused") in lacking
 
 
 def test_foreign_answer_puts_the_chinese_original_beside_each_claim() -> None:
