@@ -200,25 +200,32 @@ class ChatPage:
             yield render_sources.render_source(doc, citation, claim, language, lang)
 
     # ----- fact check --------------------------------------------------------------------------------
-    def fact_check(self, claim: str, language: str, view: dict[str, Any] | None = None) -> tuple[str, Any]:
+    def fact_check(
+        self, claim: str, language: str, view: dict[str, Any] | None = None
+    ) -> Iterator[tuple[str, Any]]:
         """Verdict and source sentences for a staff member's claim; the page follows the claim's language.
 
-        Returns (verdict HTML, view)."""
+        Yields (verdict HTML, view): the result, then, for a claim not in Chinese, the result again as each
+        of its source sentences gets its machine translation (`ForumEngine.translate_quote`)."""
         view = dict(view or new_view())
         lang = _lang(view)
         claim = (claim or "").strip()
         if not claim:
-            return render.render_error(label(lang, "empty_claim"), lang), view
+            yield render.render_error(label(lang, "empty_claim"), lang), view
+            return
         problem = self._check(claim, lang)
         if problem:
-            return render.render_error(problem, lang), view
+            yield render.render_error(problem, lang), view
+            return
         try:
             result = self.engine.fact_check(claim, normalise_language(language or "auto"))
         except (ForumError, ValueError) as exc:
-            return render.render_error(str(exc), lang), view
+            yield render.render_error(str(exc), lang), view
+            return
         except Exception:
             log.exception("Fact check failed for %r", claim[:80])
-            return render.render_error(label(lang, "check_failed"), lang), view
+            yield render.render_error(label(lang, "check_failed"), lang), view
+            return
         view["lang"] = page_language(result.language, fallback=lang)
         docs: dict[str, Any] = {}
         for c in result.supporting + result.contradicting:
@@ -227,7 +234,14 @@ class ChatPage:
                     docs[c.doc_id] = self.engine.index.document(c.doc_id)
                 except ForumError:
                     docs[c.doc_id] = None
-        return render_sources.render_fact_check(result.model_dump(mode="json"), docs, lang), view
+        shown = result.model_dump(mode="json")
+        yield render_sources.render_fact_check(shown, docs, lang), view
+        if self.engine.guest_llm is None or result.language.startswith("zh"):
+            return
+        for cited in shown["supporting"] + shown["contradicting"]:
+            cited["translation"] = self.engine.translate_quote(cited["quote"], result.language)
+            if cited["translation"]:
+                yield render_sources.render_fact_check(shown, docs, lang), view
 
     # ----- programmatic (gradio_client) --------------------------------------------------------------
     def answer_api(self, message: str, language: str = "auto") -> dict[str, Any]:

@@ -270,10 +270,11 @@ def _wire(
         clear, view, [transcript, turns, chrome.source, view], queue=False, api_visibility="private"
     )
 
-    def fact_check(claim: str, language: str, state: dict[str, Any]) -> tuple[Any, ...]:
+    def fact_check(claim: str, language: str, state: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
         before = (state or {}).get("lang")
-        html, after = page.fact_check(claim, language, state)
-        return (html, after, *chrome.follow(before, after))
+        for html, after in page.fact_check(claim, language, state):
+            yield (html, after, *chrome.follow(before, after))
+            before = after.get("lang")  # the page's words follow the claim once, not at every update
 
     fc_inputs = [chrome.claim, chrome.fc_language, view]
     fc_outputs = [verdict, view, *words]

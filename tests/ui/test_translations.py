@@ -1,0 +1,45 @@
+"""Machine translations of source sentences in the page's handlers, with the real packaged guest model.
+
+A foreign reader sees a source sentence in Chinese first; its translation follows as a second update of
+the same view (the source panel in the browser test, the fact-check result here), labelled as one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.engine import ForumEngine
+from assistant.llm.local import LocalGGUFLLM
+from kernel.settings import Settings
+from tests.support import ScriptedLLM
+from ui.feedback import FeedbackStore
+from ui.handlers import ChatPage
+from ui.labels import label
+from vectorstore.index import ForumIndex
+
+
+@pytest.mark.llm
+def test_a_foreign_claims_source_sentences_get_their_translations(
+    ui_settings: Settings, corpus_index: ForumIndex, guest_llm: LocalGGUFLLM, tmp_path: Path
+) -> None:
+    engine = ForumEngine(ui_settings, corpus_index, None, guest_llm=guest_llm)
+    page = ChatPage(engine, FeedbackStore(tmp_path / "feedback.db"))
+    updates = list(page.fact_check("The 2023 forum held 55 parallel forums.", "en"))
+    first, last = updates[0][0], updates[-1][0]
+    assert "55场平行论坛" in first and label("en", "machine_translation") not in first  # at once, in Chinese
+    assert len(updates) > 1 and label("en", "machine_translation") in last
+    translated = last.split(label("en", "machine_translation"), 1)[1]
+    assert "55" in translated and "parallel" in translated.lower(), translated
+
+
+def test_a_chinese_claim_gets_one_update(
+    ui_settings: Settings, corpus_index: ForumIndex, tmp_path: Path
+) -> None:
+    scripted = ScriptedLLM(reply="The forum held 55 parallel forums.")  # would be a faithful translation
+    engine = ForumEngine(ui_settings, corpus_index, None, guest_llm=scripted)
+    page = ChatPage(engine, FeedbackStore(tmp_path / "feedback.db"))
+    updates = list(page.fact_check("2023年中关村论坛举办了55场平行论坛", "zh"))
+    assert len(updates) == 1 and "55场平行论坛" in updates[0][0]
+    assert scripted.calls == 0  # a Chinese reader reads the sources themselves
