@@ -3,8 +3,6 @@ citations its markers point at, a note when sources disagree, and the audit list
 
 from __future__ import annotations
 
-import logging
-
 from assistant.checks.conflicts import find_conflicts
 from assistant.checks.measures import Measures
 from assistant.decide import NO_FAITHFUL_ANSWER, Decision, confidence_label
@@ -14,8 +12,6 @@ from assistant.generate import cited_numbers, extractive_answer
 from assistant.language import messages
 from assistant.schema import Answer, Citation, Conflict, Evidence, Removal
 from assistant.understand import Understanding
-
-log = logging.getLogger(__name__)
 
 
 def compose(
