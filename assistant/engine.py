@@ -223,11 +223,16 @@ class ForumEngine:
 
         A reading aid shown under the Chinese original, which stays the source: like a guest's quoted
         answer it must be in that language and state exactly the sentence's figures (`faithful`)."""
-        if self.guest_llm is None or is_chinese(language):
+        if self.guest_llm is None or not self.translates_for(language):
             return None
         return faithful_rendering(
             self.guest_llm, quote, language, budget or Budget(self.settings.llm_timeout_s)
         )
+
+    def translates_for(self, language: str) -> bool:
+        """Whether `translate_quote` makes translations for a reader of `language` (a guest model is loaded
+        and the reader does not read Chinese), so that callers know before asking."""
+        return self.guest_llm is not None and not is_chinese(language)
 
     # ----- the other services -----------------------------------------------------------------------
     def fact_check(self, claim: str, language: str = "auto") -> FactCheck:

@@ -192,8 +192,7 @@ class ChatPage:
             (s for s in render.sentences(answer["answer"]) if int(citation["n"]) in render.cited_in(s)), None
         )
         language = answer.get("language", "zh")
-        wanted = not citation.get("translation") and self.engine.guest_llm is not None
-        wanted = wanted and not language.startswith("zh")
+        wanted = not citation.get("translation") and self.engine.translates_for(language)
         yield render_sources.render_source(doc, citation, claim, language, lang, translating=wanted)
         if wanted:
             citation["translation"] = self.engine.translate_quote(citation["quote"], language)
@@ -236,7 +235,7 @@ class ChatPage:
                     docs[c.doc_id] = None
         shown = result.model_dump(mode="json")
         yield render_sources.render_fact_check(shown, docs, lang), view
-        if self.engine.guest_llm is None or result.language.startswith("zh"):
+        if not self.engine.translates_for(result.language):
             return
         for cited in shown["supporting"] + shown["contradicting"]:
             cited["translation"] = self.engine.translate_quote(cited["quote"], result.language)
