@@ -38,6 +38,16 @@ def _lang(view: dict[str, Any] | None) -> str:
     return page_language((view or {}).get("lang"))
 
 
+def _translate(engine: ForumEngine, cited: dict[str, Any], language: str) -> None:
+    """Give a shown citation its machine translation for a reader of `language`, or mark that none could be
+    trusted (the page then says so, and does not ask again)."""
+    translation = engine.translate_quote(cited["quote"], language)
+    if translation:
+        cited["translation"] = translation
+    else:
+        cited[render.UNTRANSLATED] = True
+
+
 class ChatPage:
     """The page's event handlers, bound to one engine and one feedback store."""
 
@@ -192,10 +202,11 @@ class ChatPage:
             (s for s in render.sentences(answer["answer"]) if int(citation["n"]) in render.cited_in(s)), None
         )
         language = answer.get("language", "zh")
-        wanted = not citation.get("translation") and self.engine.translates_for(language)
+        tried = citation.get("translation") or citation.get(render.UNTRANSLATED)
+        wanted = not tried and self.engine.translates_for(language)
         yield render_sources.render_source(doc, citation, claim, language, lang, translating=wanted)
         if wanted:
-            citation["translation"] = self.engine.translate_quote(citation["quote"], language)
+            _translate(self.engine, citation, language)
             yield render_sources.render_source(doc, citation, claim, language, lang)
 
     # ----- fact check --------------------------------------------------------------------------------
@@ -238,9 +249,8 @@ class ChatPage:
         if not self.engine.translates_for(result.language):
             return
         for cited in shown["supporting"] + shown["contradicting"]:
-            cited["translation"] = self.engine.translate_quote(cited["quote"], result.language)
-            if cited["translation"]:
-                yield render_sources.render_fact_check(shown, docs, lang), view
+            _translate(self.engine, cited, result.language)
+            yield render_sources.render_fact_check(shown, docs, lang), view
 
     # ----- programmatic (gradio_client) --------------------------------------------------------------
     def answer_api(self, message: str, language: str = "auto") -> dict[str, Any]:

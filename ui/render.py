@@ -91,9 +91,17 @@ def source_line(c: dict[str, Any]) -> str:
     return "".join(bits)
 
 
+# Set by the page on a citation whose translation was asked for and none was faithful: a note says so
+# instead of a translation (and a second click does not ask the model again).
+UNTRANSLATED = "untranslated"
+
+
 def translation_of(c: dict[str, Any], lang: str) -> str:
-    """The machine translation shown under a quote, if the engine made one, labelled as one in `lang`."""
+    """The machine translation shown under a quote, if the engine made one, labelled as one in `lang`; a
+    note in `lang` when one was asked for and none could be trusted."""
     if not c.get("translation"):
+        if c.get(UNTRANSLATED):
+            return f'<div class="fa-translation fa-muted">{esc(label(lang, "no_translation"))}</div>'
         return ""
     return (
         f'<div class="fa-translation" dir="auto"><div class="fa-translation-label">'
