@@ -96,13 +96,12 @@ def source_line(c: dict[str, Any]) -> str:
 UNTRANSLATED = "untranslated"
 
 
-def translation_of(c: dict[str, Any], lang: str) -> str:
-    """The machine translation shown under a quote, if the engine made one, labelled as one in `lang`; a
-    note in `lang` when one was asked for and none could be trusted."""
+def translation_of(c: dict[str, Any], lang: str, translating: bool = False) -> str:
+    """The machine translation shown under a quote, if the engine made one, labelled as one in `lang`; else
+    a note in `lang` that none could be trusted, or (`translating`) that one is on its way."""
     if not c.get("translation"):
-        if c.get(UNTRANSLATED):
-            return f'<div class="fa-translation fa-muted">{esc(label(lang, "no_translation"))}</div>'
-        return ""
+        note = "no_translation" if c.get(UNTRANSLATED) else "translating" if translating else None
+        return f'<div class="fa-translation fa-muted">{esc(label(lang, note))}</div>' if note else ""
     return (
         f'<div class="fa-translation" dir="auto"><div class="fa-translation-label">'
         f"{esc(label(lang, 'machine_translation'))}</div>{esc(c['translation'])}</div>"

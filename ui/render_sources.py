@@ -61,9 +61,7 @@ def render_source(
     meta = [f"<span>{esc(doc.date)}</span>" if doc.date else "", f"<span>{esc(doc.source)}</span>"]
     if doc.outlet:
         meta.append(f"<span>{esc(doc.outlet)}</span>")
-    translated = translation_of(citation, lang) or (
-        f'<div class="fa-translation fa-muted">{esc(label(lang, "translating"))}</div>' if translating else ""
-    )
+    translated = translation_of(citation, lang, translating)
     pair = ""
     if claim and not answer_language.startswith("zh"):
         pair = (
