@@ -1,16 +1,18 @@
 """Stage 5, check: every generated sentence is verified against the evidence it cites; what fails is
 removed and listed with the reason (figures, dates and names not in the cited sentence, a figure about
-something else, our own instructions repeated back)."""
+something else, our own instructions repeated back); a cited person's name misspelt in Latin or Cyrillic
+letters is written as the source spells it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from assistant.checks.anchoring import miscounted_figure, unanchored_figure
 from assistant.checks.guard import addresses_the_model, repeats_prompt
 from assistant.checks.names import names_a_person, unquoted_name
 from assistant.checks.repair import repair_citations
+from assistant.checks.romanized import respell_names
 from assistant.checks.verify import split_answer, verify_sentences
 from assistant.schema import Evidence, Removal
 
@@ -44,6 +46,8 @@ def check_draft(
     removed = [redacted(r) for r in result.removed]
     kept = []
     for sentence in result.kept:
+        cited = [evidence[n - 1].quote for n in sentence.citations if 0 < n <= len(evidence)]
+        sentence = replace(sentence, text=respell_names(sentence.text, cited))
         if repeats_prompt(sentence.text) or addresses_the_model(sentence.text):
             removed.append(redacted(Removal(sentence=sentence.text, reason="not an answer")))
             continue
@@ -52,7 +56,6 @@ def check_draft(
         ):
             removed.append(Removal(sentence=sentence.text, reason="names a person no cited source names"))
             continue
-        cited = [evidence[n - 1].quote for n in sentence.citations if 0 < n <= len(evidence)]
         if (name := unquoted_name(sentence.claim, cited)) is not None:
             removed.append(
                 Removal(sentence=sentence.text, reason=f'quotes "{name}", which no cited source quotes')

@@ -10,6 +10,7 @@ import pytest
 
 from assistant.checks.answer import check_draft
 from assistant.checks.names import asks_for_person, names_a_person, unquoted_name
+from assistant.checks.romanized import respell_names
 from assistant.engine import ForumEngine
 from assistant.schema import Evidence, Question
 from kernel.settings import Settings
@@ -133,3 +134,55 @@ def test_a_draft_quoting_a_name_no_cited_source_quotes_loses_that_sentence(embed
     assert checked.text == "Команда из Пекина [1]."
     assert checked.removed[0].reason == 'quotes "Умная гавань", which no cited source quotes'
     assert check_draft(draft.replace("[1]. К", "[2]. К"), evidence, [], embed).removed == []
+
+
+# ----- Chinese names in Latin and Cyrillic letters --------------------------------------------------------
+
+HEAD = "北京通用人工智能研究院具身机器人中心主任黄思远表示，具身智能推动AI从数字世界走向物理世界。"
+
+
+@pytest.mark.parametrize(
+    ("written", "spelt"),
+    [
+        ("Le centre est dirigé par Huang Sizhong [1].", "Le centre est dirigé par Huang Siyuan [1]."),
+        ("It is led by Sizhong Huang, its director.", "It is led by Huang Siyuan, its director."),
+        ("Центром руководит Хуан Сычжун [1].", "Центром руководит Хуан Сыюань [1]."),
+        # Spelt right, in either order, with tone marks or in two words: left as written.
+        ("It is led by Huang Siyuan.", "It is led by Huang Siyuan."),
+        ("It is led by Siyuan Huang.", "It is led by Siyuan Huang."),
+        ("Es leitet Huáng Sīyuǎn.", "Es leitet Huáng Sīyuǎn."),
+        ("It is led by Huang Si Yuan.", "It is led by Huang Si Yuan."),
+        ("Центром руководит Хуан Сыюань.", "Центром руководит Хуан Сыюань."),
+        # Not a misspelt name: a word that is no Mandarin syllable, or another surname.
+        ("The Huang Center opened.", "The Huang Center opened."),
+        ("In Beijing Huang Siyuan said so.", "In Beijing Huang Siyuan said so."),
+        ("It is led by Wang Sizhong.", "It is led by Wang Sizhong."),
+    ],
+)
+def test_a_cited_persons_name_misspelt_in_letters_is_written_as_the_source_spells_it(
+    written: str, spelt: str
+) -> None:
+    assert respell_names(written, [HEAD]) == spelt
+
+
+def test_a_surname_two_cited_people_share_is_not_guessed() -> None:
+    two = [HEAD, "研究院副院长黄伟明表示，机器人产业发展迅速。"]
+    assert respell_names("It is led by Huang Sizhong.", two) == "It is led by Huang Sizhong."
+    assert respell_names("It is led by Huang Sizhong.", ["该中心位于北京。"]) == "It is led by Huang Sizhong."
+
+
+def test_a_misspelt_name_reaches_the_guest_spelt_as_the_source_has_it(
+    corpus_settings: Settings, corpus_index: ForumIndex
+) -> None:
+    # The 1.5B wrote this for 黄思远 (session 30); the answer keeps the sentence with the name mended.
+    scripted = ScriptedLLM(
+        replies=["北京通用人工智能研究院具身机器人中心主任是谁？"],
+        reply="Le centre des robots incarnés est dirigé par Huang Sizhong [1].",
+    )
+    engine = ForumEngine(corpus_settings, corpus_index, scripted)
+    question = "Qui dirige le centre des robots incarnés de l'Institut d'intelligence artificielle générale de Pékin ?"
+    answer = engine.answer(Question(message=question, mode="generate"))
+    assert not answer.refused, answer
+    assert "Huang Siyuan" in answer.answer and "Sizhong" not in answer.answer, answer.answer
+    cited = [c.quote for c in answer.citations if f"[{c.n}]" in answer.answer]
+    assert any("黄思远" in quote for quote in cited), cited

@@ -1,0 +1,131 @@
+"""Chinese names in Latin or Cyrillic letters, checked by their sound.
+
+The sources write a person's name in Han characters (黄思远). An answer in English, French, Spanish or German
+writes it in pinyin (Huang Siyuan), one in Russian in the Palladius system (Хуан Сыюань): spelling systems,
+not translations, so each cited person has one right spelling, which pypinyin gives. A name in the answer
+with a cited person's surname and another given name (the 1.5B wrote "Huang Sizhong" for 黄思远) is that
+person misspelt: it is written as the source spells it. Names of other origins (Sergio Mujica) and words
+that are not pinyin syllables are left alone.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from vectorstore.keyword import tagged_words
+
+# A capitalised word of either alphabet, with the apostrophes and hyphens pinyin spellings use (Xi'an).
+_WORD = re.compile(r"[A-ZÀ-ÞА-ЯЁ][A-Za-zÀ-ÿА-Яа-яЁё'’-]*")
+_HAN_NAME = re.compile(r"[\u4e00-\u9fff]{2,3}")
+_LONGEST_SYLLABLE = 6  # zhuang, shuang
+
+
+@dataclass(frozen=True)
+class Spelling:
+    """A cited person's name as one alphabet writes it: surname and given name, each a run of syllables."""
+
+    surname: str
+    given: str
+
+    @property
+    def written(self) -> str:
+        """Surname first, each part capitalised, as Chinese names are written in both alphabets."""
+        return f"{self.surname.capitalize()} {self.given.capitalize()}"
+
+
+def _plain(word: str) -> str:
+    """`word` lowercased, without tone marks, apostrophes or hyphens (Huáng → huang, Xi'an → xian, Ё → е)."""
+    decomposed = unicodedata.normalize("NFD", word.casefold())
+    return "".join(c for c in decomposed if c.isalpha() and not unicodedata.combining(c)).replace("ё", "е")
+
+
+@functools.cache
+def _syllables() -> dict[bool, frozenset[str]]:
+    """Every Mandarin syllable in pinyin (False) and in Palladius Cyrillic (True), from pypinyin's readings."""
+    from pypinyin.constants import PINYIN_DICT, Style
+    from pypinyin.style import convert
+
+    marked = {reading for readings in PINYIN_DICT.values() for reading in readings.split(",")}
+    latin = frozenset(_plain(r) for r in marked)
+    cyrillic = frozenset(_plain(convert(r, Style.CYRILLIC, True).rstrip("012345")) for r in marked)
+    return {False: latin, True: cyrillic}
+
+
+def _is_cyrillic(word: str) -> bool:
+    return any("\u0400" <= ch <= "\u04ff" for ch in word)
+
+
+def sounds_chinese(word: str) -> bool:
+    """True when `word` is a run of Mandarin syllables in its alphabet (Siyuan, Сыюань; not Sergio)."""
+    plain, known = _plain(word), _syllables()[_is_cyrillic(word)]
+    reachable = [True] + [False] * len(plain)
+    for end in range(1, len(plain) + 1):
+        reachable[end] = any(
+            reachable[start] and plain[start:end] in known
+            for start in range(max(0, end - _LONGEST_SYLLABLE), end)
+        )
+    return bool(plain) and reachable[-1]
+
+
+def cited_people(quotes: list[str]) -> list[str]:
+    """The Chinese names of people in `quotes` (jieba's nr tag, two or three Han characters)."""
+    return list(
+        dict.fromkeys(
+            w for q in quotes for w, tag in tagged_words(q) if tag == "nr" and _HAN_NAME.fullmatch(w)
+        )
+    )
+
+
+def spellings(name: str) -> tuple[Spelling, Spelling]:
+    """`name` (黄思远) in pinyin and in Palladius Cyrillic."""
+    from pypinyin import Style, lazy_pinyin
+
+    latin = lazy_pinyin(name)
+    cyrillic = [s.rstrip("012345") for s in lazy_pinyin(name, style=Style.CYRILLIC)]
+    return Spelling(latin[0], "".join(latin[1:])), Spelling(cyrillic[0], "".join(cyrillic[1:]))
+
+
+def _the_one_named(surname: str, people: list[Spelling]) -> Spelling | None:
+    """The one cited person with this surname; None for none, or for two (nothing to decide by)."""
+    same = [p for p in people if _plain(surname) == _plain(p.surname)]
+    return same[0] if len(same) == 1 else None
+
+
+def respell_names(claim: str, quotes: list[str]) -> str:
+    """`claim` with each misspelt cited person written as the sources' name is spelt.
+
+    A misspelling is a capitalised surname of a cited person next to a capitalised word of Mandarin
+    syllables that is not that person's given name (either order: Huang Sizhong, Sizhong Huang). When two
+    cited people share the surname, nothing is changed."""
+    people = [s for name in cited_people(quotes) for s in spellings(name)]
+    if not people:
+        return claim
+    words = list(_WORD.finditer(claim))
+    fixes: list[tuple[int, int, str]] = []
+    for i in range(len(words) - 1):
+        first, second = words[i], words[i + 1]
+        if claim[first.end() : second.start()] != " " or (fixes and first.start() < fixes[-1][1]):
+            continue
+        # The word after the pair: a given name may come in two words (Huang Si Yuan), and a surname
+        # followed by its given name is not read backwards (Beijing Huang Siyuan).
+        third = (
+            words[i + 2].group()
+            if i + 2 < len(words) and claim[second.end() : words[i + 2].start()] == " "
+            else ""
+        )
+        if (person := _the_one_named(first.group(), people)) and sounds_chinese(second.group()):
+            if _plain(person.given) not in {_plain(second.group()), _plain(second.group() + third)}:
+                fixes.append((first.start(), second.end(), person.written))
+        elif (
+            (person := _the_one_named(second.group(), people))
+            and sounds_chinese(first.group())
+            and not (third and sounds_chinese(third))
+            and _plain(person.given) != _plain(first.group())
+        ):
+            fixes.append((first.start(), second.end(), person.written))
+    for start, end, written in reversed(fixes):
+        claim = claim[:start] + written + claim[end:]
+    return claim
