@@ -113,28 +113,9 @@ def counts_asked_thing(q: Counted, clause: str, asked: str) -> bool:
     if head in asked:
         return True
     # jieba keeps some phrases whole (重大成就), so each asked word is also read by its last two characters.
-    # Words of other scripts need no filter: Cilin holds Chinese words only. When the question names what it
-    # counts (多少个项目), only those words may be of the figure's kind: 国际 in 国际技术交易中心 is of 国家's kind,
-    # and 50余个国家 does not answer how many 项目.
-    named = " ".join(counted_things(asked))
-    words = {form for word, _ in _tagged_words(named or asked) if len(word) > 1 for form in (word, word[-2:])}
+    # Words of other scripts need no filter: Cilin holds Chinese words only.
+    words = {form for word, _ in _tagged_words(asked) if len(word) > 1 for form in (word, word[-2:])}
     return any(same_kind(word, last) or same_kind(word, head) for word in words)
-
-
-def counted_things(asked: str) -> list[str]:
-    """The noun phrases a Chinese "how many" names as what it counts: 多少个项目 → 项目, 几名青年科学家 → 青年科学家;
-    none for 多少人 or 几天 (the measure word is the thing)."""
-    words = _tagged_words(asked)
-    found = []
-    for i, (word, _) in enumerate(words):
-        if word not in ("多少", "几", "几个"):
-            continue
-        at = sum(len(w) for w, _ in words[: i + 1])
-        if word != "几个" and i + 1 < len(words) and len(words[i + 1][0]) == 1:
-            at += 1  # the measure word: 个, 名, 场, 项
-        if (thing := noun_after(asked, at)) is not None:
-            found.append(thing)
-    return found
 
 
 def states_asked_count(q: Counted, text: str, asked: str) -> bool:
