@@ -21,6 +21,7 @@ import logging
 import re
 
 from assistant.calibration import MIN_LLM_SECONDS
+from assistant.checks.guard import loops
 from assistant.checks.measures import counts_asked_thing, noun_after, states_asked_count
 from assistant.evidence import (
     EvidenceSet,
@@ -69,8 +70,9 @@ def best_clause(sentence: str, asked: str, terms: list[str]) -> str:
 
 
 def faithful(rendering: str, clause: str, language: str) -> bool:
-    """In the asker's language, stating no figure the clause lacks, and every figure it has."""
-    if language in LANGUAGES and not written_in(rendering, language):
+    """In the asker's language, stating no figure the clause lacks, and every figure it has, and not caught
+    in a loop."""
+    if (language in LANGUAGES and not written_in(rendering, language)) or loops(rendering):
         return False
     source, stated = figure_values(clause, "zh"), figure_values(rendering, language)
     months = {float(d.month) for d in extract_dates(clause, "zh") if d.month}  # written as month names

@@ -1,6 +1,6 @@
 """Stage 5, check: every generated sentence is verified against the evidence it cites; what fails is
 removed and listed with the reason (figures, dates and names not in the cited sentence, a figure about
-something else, our own instructions repeated back); a cited person's name misspelt in Latin or Cyrillic
+something else, our own instructions repeated back, a phrase said over and over); a cited person's name misspelt in Latin or Cyrillic
 letters is written as the source spells it."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from assistant.checks.anchoring import miscounted_figure, unanchored_figure
-from assistant.checks.guard import addresses_the_model, repeats_prompt
+from assistant.checks.guard import addresses_the_model, loops, repeats_prompt
 from assistant.checks.names import names_a_person, unquoted_name
 from assistant.checks.repair import repair_citations
 from assistant.checks.romanized import respell_names
@@ -50,6 +50,9 @@ def check_draft(
         sentence = replace(sentence, text=respell_names(sentence.text, cited))
         if repeats_prompt(sentence.text) or addresses_the_model(sentence.text):
             removed.append(redacted(Removal(sentence=sentence.text, reason="not an answer")))
+            continue
+        if loops(sentence.claim):
+            removed.append(Removal(sentence=sentence.text, reason="says one phrase over and over"))
             continue
         if asks_person and not any(
             names_a_person(evidence[n - 1].quote) for n in sentence.citations if 0 < n <= len(evidence)

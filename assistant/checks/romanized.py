@@ -88,18 +88,38 @@ def spellings(name: str) -> tuple[Spelling, Spelling]:
     return Spelling(latin[0], "".join(latin[1:])), Spelling(cyrillic[0], "".join(cyrillic[1:]))
 
 
-def _the_one_named(surname: str, people: list[Spelling]) -> Spelling | None:
-    """The one cited person with this surname; None for none, or for two (nothing to decide by)."""
-    same = [p for p in people if _plain(surname) == _plain(p.surname)]
-    return same[0] if len(same) == 1 else None
+def _spells(surname: str, given: set[str], person: Spelling) -> bool:
+    return _plain(surname) == _plain(person.surname) and _plain(person.given) in given
+
+
+def _the_one(people: list[Spelling]) -> Spelling | None:
+    return people[0] if len(people) == 1 else None
+
+
+def _misspelt(first: str, second: str, third: str, people: list[Spelling]) -> Spelling | None:
+    """The one cited person that the words `first second` misspell, or None.
+
+    Read surname first (`third` may end a given name written in two words), or given name first when no
+    Mandarin word follows (Beijing Huang Siyuan is not read backwards). A person is matched by surname
+    (Huang Sizhong, Sizhong Huang for Huang Siyuan), failing that by given name (Yu Lin for Yin Lin)."""
+    given = {_plain(second), _plain(second + third)}
+    backwards = not (third and sounds_chinese(third))
+    if any(_spells(first, given, p) or (backwards and _spells(second, {_plain(first)}, p)) for p in people):
+        return None  # spelt right
+    by_surname = [p for p in people if _plain(first) == _plain(p.surname)]
+    if not by_surname and backwards:
+        by_surname = [p for p in people if _plain(second) == _plain(p.surname)]
+    if by_surname:
+        return _the_one(by_surname)
+    return _the_one([p for p in people if _plain(p.given) in given])
 
 
 def respell_names(claim: str, quotes: list[str]) -> str:
     """`claim` with each misspelt cited person written as the sources' name is spelt.
 
-    A misspelling is a capitalised surname of a cited person next to a capitalised word of Mandarin
-    syllables that is not that person's given name (either order: Huang Sizhong, Sizhong Huang). When two
-    cited people share the surname, nothing is changed."""
+    A misspelling is two capitalised words of Mandarin syllables, next to each other, that share a cited
+    person's surname or given name but do not spell that name (Huang Sizhong, Sizhong Huang, Yu Lin for
+    黄思远 and 尹霖). When two cited people fit, nothing is changed."""
     people = [s for name in cited_people(quotes) for s in spellings(name)]
     if not people:
         return claim
@@ -109,22 +129,11 @@ def respell_names(claim: str, quotes: list[str]) -> str:
         first, second = words[i], words[i + 1]
         if claim[first.end() : second.start()] != " " or (fixes and first.start() < fixes[-1][1]):
             continue
-        # The word after the pair: a given name may come in two words (Huang Si Yuan), and a surname
-        # followed by its given name is not read backwards (Beijing Huang Siyuan).
-        third = (
-            words[i + 2].group()
-            if i + 2 < len(words) and claim[second.end() : words[i + 2].start()] == " "
-            else ""
-        )
-        if (person := _the_one_named(first.group(), people)) and sounds_chinese(second.group()):
-            if _plain(person.given) not in {_plain(second.group()), _plain(second.group() + third)}:
-                fixes.append((first.start(), second.end(), person.written))
-        elif (
-            (person := _the_one_named(second.group(), people))
-            and sounds_chinese(first.group())
-            and not (third and sounds_chinese(third))
-            and _plain(person.given) != _plain(first.group())
-        ):
+        if not (sounds_chinese(first.group()) and sounds_chinese(second.group())):
+            continue
+        gap = claim[second.end() : words[i + 2].start()] if i + 2 < len(words) else ""
+        third = words[i + 2].group() if gap == " " else ""
+        if (person := _misspelt(first.group(), second.group(), third, people)) is not None:
             fixes.append((first.start(), second.end(), person.written))
     for start, end, written in reversed(fixes):
         claim = claim[:start] + written + claim[end:]

@@ -56,6 +56,13 @@ def test_a_rendering_is_faithful_only_with_every_figure_and_in_the_language(
     assert faithful(rendering, "5月25日到30日，2023中关村论坛在京举行", language) is ok
 
 
+def test_a_rendering_caught_in_a_loop_is_not_faithful() -> None:
+    clause = "5月25日到30日，2023中关村论坛在京举行"
+    loop = "The forum was held in Beijing from May 25 to 30, 2023" + ", in the capital of China" * 4 + "."
+    assert not faithful(loop, clause, "en")
+    assert faithful("The forum was held in Beijing from May 25 to 30, 2023.", clause, "en")
+
+
 @pytest.mark.parametrize(
     ("language", "expected"),
     [

@@ -170,6 +170,23 @@ def test_a_model_repeating_its_instructions_is_withheld(
     assert answer.removed and all("numbered sources" not in r.sentence for r in answer.removed)
 
 
+def test_a_model_caught_in_a_loop_is_not_shown_its_loop(
+    corpus_settings: Settings, corpus_index: ForumIndex
+) -> None:
+    # The 1.5B answered a Korean guest (session 30) with one grounded sentence, then one uncited phrase until
+    # its token limit; a sentence without figures or names needs no citation, so the loop reached the page.
+    loop = "주차선을 넘어가서 주차를 하면 주차선을 주차하고, " * 6
+    scripted = ScriptedLLM(
+        replies=["车轮能够360度转动的概念车可以怎样行驶？"],
+        reply=f"이 콘셉트카는 게처럼 옆으로 주행할 수 있습니다[1]. {loop}",
+    )
+    engine = ForumEngine(corpus_settings, corpus_index, scripted)
+    question = "360도로 회전하는 바퀴를 가진 콘셉트카는 어떻게 주행할 수 있습니까?"
+    answer = engine.answer(Question(message=question, mode="generate"))
+    assert "주차선" not in answer.answer, answer.answer
+    assert any(r.reason == "says one phrase over and over" for r in answer.removed), answer.removed
+
+
 def test_an_answer_that_cites_nothing_falls_back_to_quotes(
     corpus_settings: Settings, corpus_index: ForumIndex
 ) -> None:

@@ -139,6 +139,7 @@ def test_a_draft_quoting_a_name_no_cited_source_quotes_loses_that_sentence(embed
 # ----- Chinese names in Latin and Cyrillic letters --------------------------------------------------------
 
 HEAD = "北京通用人工智能研究院具身机器人中心主任黄思远表示，具身智能推动AI从数字世界走向物理世界。"
+YIN = "中国科协国际合作部国际处处长尹霖表示，中国科协致力于支持中国科学家牵头发起设立国际科技组织。"
 
 
 @pytest.mark.parametrize(
@@ -147,6 +148,8 @@ HEAD = "北京通用人工智能研究院具身机器人中心主任黄思远表
         ("Le centre est dirigé par Huang Sizhong [1].", "Le centre est dirigé par Huang Siyuan [1]."),
         ("It is led by Sizhong Huang, its director.", "It is led by Huang Siyuan, its director."),
         ("Центром руководит Хуан Сычжун [1].", "Центром руководит Хуан Сыюань [1]."),
+        # The surname garbled, the given name kept (the 1.5B wrote "Yu Lin" for 尹霖, session 30).
+        ("It is headed by Professor Yu Lin [1].", "It is headed by Professor Yin Lin [1]."),
         # Spelt right, in either order, with tone marks or in two words: left as written.
         ("It is led by Huang Siyuan.", "It is led by Huang Siyuan."),
         ("It is led by Siyuan Huang.", "It is led by Siyuan Huang."),
@@ -162,7 +165,7 @@ HEAD = "北京通用人工智能研究院具身机器人中心主任黄思远表
 def test_a_cited_persons_name_misspelt_in_letters_is_written_as_the_source_spells_it(
     written: str, spelt: str
 ) -> None:
-    assert respell_names(written, [HEAD]) == spelt
+    assert respell_names(written, [HEAD, YIN]) == spelt
 
 
 def test_a_surname_two_cited_people_share_is_not_guessed() -> None:
