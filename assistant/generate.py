@@ -159,6 +159,9 @@ def extractive_answer(evidence: list[Evidence], numbers: list[int] | None = None
 
 _WORD = re.compile(r"[^\W_\u3400-\u9fff]+")  # words of other scripts; Chinese goes through jieba
 _YEARLIKE = re.compile(r"^(?:19|20)\d\d$")
+# A Korean word of three syllables or more is the question's when its first two are: Korean turns a question
+# into a statement by its endings (있습니까 → 있습니다, 메커니즘은 → 메커니즘입니다), which add no answer.
+_HANGUL_WORD = re.compile(r"^[\uac00-\ud7af]{3,}$")
 
 
 @functools.cache
@@ -171,8 +174,8 @@ def restates_question(answer: str, questions: list[str]) -> bool:
     """True when the answer, markers and years aside, only repeats the question ("It was held on [1].").
 
     Chinese is compared by jieba words, other scripts by words; a figure, a name or any other word that the
-    question does not hold makes it an answer; function words of the answer languages (stopwords-iso)
-    never count. (The corpus's
+    question does not hold makes it an answer (a Korean word is the question's when its first two syllables
+    are); function words of the answer languages (stopwords-iso) never count. (The corpus's
     common words do: they can be the answer, as in "the theme was 科技创新".)
     """
     # Kanji in Japanese forms (評価協同) are compared as the simplified words jieba knows (评价协同), not as
@@ -184,6 +187,10 @@ def restates_question(answer: str, questions: list[str]) -> bool:
     new = [
         w
         for w in words
-        if w not in asked and w not in generic and not _YEARLIKE.match(w) and (len(w) > 1 or w.isdigit())
+        if w not in asked
+        and w not in generic
+        and not _YEARLIKE.match(w)
+        and (len(w) > 1 or w.isdigit())
+        and not (_HANGUL_WORD.match(w) and w[:2] in asked)
     ]
     return not new

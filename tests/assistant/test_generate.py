@@ -24,6 +24,11 @@ DATES = ["On which dates was the 2023 Zhongguancun Forum held?", "2023年 中关
             "La réunion annuelle 2026 s'est tenue [1].",
             ["À quelles dates s'est tenue la réunion annuelle 2026 ?"],
         ),
+        # Korean states what it asked by changing the endings (있습니까 → 있습니다); session 30's fresh question.
+        (
+            "360도로 회전하는 바퀴를 가진 콘셉트카는 주행할 수 있습니다[1].",
+            ["360도로 회전하는 바퀴를 가진 콘셉트카는 어떻게 주행할 수 있습니까?"],
+        ),
     ],
 )
 def test_an_answer_that_only_repeats_the_question_is_caught(answer: str, questions: list[str]) -> None:
@@ -37,6 +42,10 @@ def test_an_answer_that_only_repeats_the_question_is_caught(answer: str, questio
         ("55 [1].", ["How many parallel forums were held in 2023?"]),
         ("2023年举办了55场平行论坛[1]。", ["2023年举办了多少场平行论坛？"]),
         ("中国科幻大会首次纳入中关村论坛[1]。", ["2023年哪个大会首次纳入中关村论坛？"]),
+        (
+            "이 콘셉트카는 게처럼 옆으로 주행할 수 있습니다[1].",
+            ["360도로 회전하는 바퀴를 가진 콘셉트카는 어떻게 주행할 수 있습니까?"],
+        ),
         # A Japanese answer names the thing in kanji forms jieba's dictionary does not hold (評価, 協同).
         (
             "港の見本市で初めて導入された仕組みは、多辺評価協同機制です[1]。",
