@@ -3,9 +3,9 @@
 The sources write a person's name in Han characters (黄思远). An answer in English, French, Spanish or German
 writes it in pinyin (Huang Siyuan), one in Russian in the Palladius system (Хуан Сыюань): spelling systems,
 not translations, so each cited person has one right spelling, which pypinyin gives. A name in the answer
-with a cited person's surname and another given name (the 1.5B wrote "Huang Sizhong" for 黄思远) is that
-person misspelt: it is written as the source spells it. Names of other origins (Sergio Mujica) and words
-that are not pinyin syllables are left alone.
+with a cited person's surname and another given name (the 1.5B wrote "Huang Sizhong" for 黄思远), or with
+the given name and another surname ("Yu Lin" for 尹霖), is that person misspelt: it is written as the source
+spells it. Names of other origins (Sergio Mujica) and words that are not pinyin syllables are left alone.
 """
 
 from __future__ import annotations
