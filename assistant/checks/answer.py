@@ -1,7 +1,7 @@
 """Stage 5, check: every generated sentence is verified against the evidence it cites; what fails is
 removed and listed with the reason (figures, dates and names not in the cited sentence, a figure about
-something else, our own instructions repeated back, a phrase said over and over); a cited person's name misspelt in Latin or Cyrillic
-letters is written as the source spells it."""
+something else, our own instructions repeated back, a phrase said over and over); a cited person's name
+misspelt in Latin or Cyrillic letters is written as the source spells it."""
 
 from __future__ import annotations
 
@@ -54,9 +54,7 @@ def check_draft(
         if loops(sentence.claim):
             removed.append(Removal(sentence=sentence.text, reason="says one phrase over and over"))
             continue
-        if asks_person and not any(
-            names_a_person(evidence[n - 1].quote) for n in sentence.citations if 0 < n <= len(evidence)
-        ):
+        if asks_person and not any(names_a_person(quote) for quote in cited):
             removed.append(Removal(sentence=sentence.text, reason="names a person no cited source names"))
             continue
         if (name := unquoted_name(sentence.claim, cited)) is not None:

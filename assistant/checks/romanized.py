@@ -50,8 +50,13 @@ def _syllables() -> dict[bool, frozenset[str]]:
 
     marked = {reading for readings in PINYIN_DICT.values() for reading in readings.split(",")}
     latin = frozenset(_plain(r) for r in marked)
-    cyrillic = frozenset(_plain(convert(r, Style.CYRILLIC, True).rstrip("012345")) for r in marked)
+    cyrillic = frozenset(_plain(_toneless(convert(r, Style.CYRILLIC, True))) for r in marked)
     return {False: latin, True: cyrillic}
+
+
+def _toneless(reading: str) -> str:
+    """A pypinyin reading without its tone number (хуан2 → хуан)."""
+    return reading.rstrip("012345")
 
 
 def _is_cyrillic(word: str) -> bool:
@@ -84,7 +89,7 @@ def spellings(name: str) -> tuple[Spelling, Spelling]:
     from pypinyin import Style, lazy_pinyin
 
     latin = lazy_pinyin(name)
-    cyrillic = [s.rstrip("012345") for s in lazy_pinyin(name, style=Style.CYRILLIC)]
+    cyrillic = [_toneless(s) for s in lazy_pinyin(name, style=Style.CYRILLIC)]
     return Spelling(latin[0], "".join(latin[1:])), Spelling(cyrillic[0], "".join(cyrillic[1:]))
 
 
@@ -120,10 +125,12 @@ def respell_names(claim: str, quotes: list[str]) -> str:
     A misspelling is two capitalised words of Mandarin syllables, next to each other, that share a cited
     person's surname or given name but do not spell that name (Huang Sizhong, Sizhong Huang, Yu Lin for
     黄思远 and 尹霖). When two cited people fit, nothing is changed."""
+    words = list(_WORD.finditer(claim))
+    if len(words) < 2:
+        return claim  # no two capitalised words (a Chinese or Japanese answer): the quotes need no tagging
     people = [s for name in cited_people(quotes) for s in spellings(name)]
     if not people:
         return claim
-    words = list(_WORD.finditer(claim))
     fixes: list[tuple[int, int, str]] = []
     for i in range(len(words) - 1):
         first, second = words[i], words[i + 1]
