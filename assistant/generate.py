@@ -160,7 +160,7 @@ def extractive_answer(evidence: list[Evidence], numbers: list[int] | None = None
 _WORD = re.compile(r"[^\W_\u3400-\u9fff]+")  # words of other scripts; Chinese goes through jieba
 _YEARLIKE = re.compile(r"^(?:19|20)\d\d$")
 # A Korean word of three syllables or more is the question's when its first two are: Korean turns a question
-# into a statement by its endings (있습니까 → 있습니다, 메커니즘은 → 메커니즘입니다), which add no answer.
+# into a statement by its endings (있습니까 → 있습니다, 콘셉트카는 → 콘셉트카입니다), which add no answer.
 _HANGUL_WORD = re.compile(r"^[\uac00-\ud7af]{3,}$")
 
 
