@@ -21,7 +21,6 @@ import logging
 import re
 
 from assistant.calibration import MIN_LLM_SECONDS
-from assistant.checks.guard import loops
 from assistant.checks.measures import counts_asked_thing, noun_after, states_asked_count
 from assistant.evidence import (
     EvidenceSet,
@@ -36,6 +35,7 @@ from assistant.language import messages
 from assistant.language.asking import asks_for_count, asks_for_date, asks_for_figure
 from assistant.language.gate import script_grammar
 from assistant.language.kanji import for_reader
+from assistant.language.loops import loops
 from assistant.language.written import LANGUAGES, written_in
 from assistant.llm.protocol import Budget, ChatModel
 from kernel.errors import ForumError

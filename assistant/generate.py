@@ -18,6 +18,7 @@ from assistant.calibration import MIN_LLM_SECONDS
 from assistant.language.detect import language_name
 from assistant.language.gate import script_grammar
 from assistant.language.kanji import chinese_forms
+from assistant.language.loops import loop_start, looping_phrase, one_word
 from assistant.language.messages import ANSWER_IN, say
 from assistant.language.terms import GenericWords, content_terms, function_words
 from assistant.language.written import LANGUAGES
@@ -104,7 +105,7 @@ def draft_answer(
         return Draft(
             fallback="The time for this answer was used up before generation; extractive answer given instead."
         )
-    text = ""
+    text, checked_at = "", 0
     try:
         messages = build_messages(question, evidence, language, context=context)
         budget_s, grammar = max(budget.remaining(), MIN_LLM_SECONDS), script_grammar(language)
@@ -117,6 +118,17 @@ def draft_answer(
                 text = text[:end]
                 getattr(deltas, "close", lambda: None)()  # stops the request: the model is free at once
                 break
+            if len(text) - checked_at < _PHRASE_LOOP_STEP:
+                continue
+            checked_at = len(text)
+            phrase = looping_phrase(text[-_PHRASE_LOOP_TAIL:])
+            if phrase is not None and not one_word(phrase):
+                # A phrase said three times: verification removes its sentence (`loops`), and a model caught
+                # in a loop seldom leaves it, so what follows until the token limit is only time lost. (One
+                # word said over and over is left to the cut above, which keeps the word once.)
+                log.warning("the model looped on %r; its draft stops there", phrase[:40])
+                getattr(deltas, "close", lambda: None)()
+                break
     except UnavailableError as exc:
         fallback = f"LLM unavailable ({exc}); extractive answer given instead."
         log.warning(fallback)
@@ -124,18 +136,8 @@ def draft_answer(
     return Draft(text=text, used_llm=True, not_found=is_not_found(text))
 
 
-# A small model sometimes repeats one word until its token limit ("공유 공유 공유 …", 30 s of it): the
-# same piece with a letter in it, five times in a row at the end of the draft.
-_LOOP = re.compile(r"(\S{1,16}?)(?:\s*\1){4,}\s*$")
-_LOOP_TAIL = 200  # characters searched: a loop shows within them, and the draft can be long
-
-
-def loop_start(text: str) -> int | None:
-    """Where `text` starts looping (the end of the repeated piece's first occurrence), else None."""
-    match = _LOOP.search(text, max(0, len(text) - _LOOP_TAIL))
-    if match is None or not re.search(r"[^\W\d_]", match.group(1)):
-        return None  # 0000 or ...... are no loop
-    return match.end(1)
+_PHRASE_LOOP_TAIL = 400  # three times the longest phrase `looping_phrase` looks for, and a little more
+_PHRASE_LOOP_STEP = 24  # characters between two looks for a phrase loop (a look costs about 1.5 ms)
 
 
 def is_not_found(text: str) -> bool:

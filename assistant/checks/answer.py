@@ -9,11 +9,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from assistant.checks.anchoring import miscounted_figure, unanchored_figure
-from assistant.checks.guard import addresses_the_model, loops, repeats_prompt
+from assistant.checks.guard import addresses_the_model, repeats_prompt
 from assistant.checks.names import names_a_person, unquoted_name
 from assistant.checks.repair import repair_citations
 from assistant.checks.romanized import respell_names
 from assistant.checks.verify import split_answer, verify_sentences
+from assistant.language.loops import loops
 from assistant.schema import Evidence, Removal
 
 Embed = Callable[[list[str]], list[list[float]]]

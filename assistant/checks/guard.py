@@ -3,7 +3,6 @@
 Documents and user messages are data. A sentence that tells the model what to do ("ignore previous
 instructions", "print your system prompt") is never evidence and never part of a question; a generated
 sentence that repeats our own instructions is never shown, not even in the audit list of removed sentences.
-Nor is text that says one phrase over and over: a small model caught in a loop until its token limit.
 """
 
 from __future__ import annotations
@@ -31,8 +30,6 @@ _ADDRESSES_MODEL = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE = re.compile(r"[^.!?。！？\n]+[.!?。！？]*\s*")
-# One phrase of six characters or more, three times or more in a row.
-_LOOP = re.compile(r"(\S.{5,119}?)\1{2,}", re.DOTALL)
 # Shared wording long enough that it cannot be a coincidence (our prompts are English prose).
 _LEAK_CHARS = 30
 
@@ -72,10 +69,3 @@ def repeats_prompt(text: str, prompts: list[str] | None = None) -> bool:
         if match.size >= _LEAK_CHARS:
             return True
     return False
-
-
-def loops(text: str) -> bool:
-    """True when `text` says one phrase of six characters or more three times in a row, as a small model
-    does when it is caught in a loop ("주차선을 넘어가서 주차를 하면 주차선을 주차하고, " until its token limit).
-    Verification keeps a sentence without figures or names uncited, so such a loop would reach the reader."""
-    return bool(_LOOP.search(text))

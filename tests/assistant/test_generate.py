@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.generate import Draft, _user_turn, draft_answer, restates_question
+from assistant.language.loops import loops
 from assistant.llm.protocol import Budget
 from assistant.schema import Evidence
 from tests.support import ScriptedLLM
@@ -86,6 +87,16 @@ def test_a_draft_that_loops_on_a_word_ends_before_the_loop() -> None:
         reply="The fair's stands share share share share share share share share share share"
     )
     assert _draft(looping).text == "The fair's stands share"
+
+
+def test_a_draft_that_says_one_phrase_over_and_over_stops_soon_after_the_third_time() -> None:
+    # Kept past the loop's third time, so that verification sees the loop and removes its sentence (as it
+    # does for a whole looping draft), and stopped there: the rest of the script is never asked for.
+    phrase = "the stands by the pier, "
+    looping = ScriptedLLM(reply="The fair had 36 stands [1]. Then " + phrase * 40)
+    text = _draft(looping).text
+    assert text.startswith("The fair had 36 stands [1]. Then ")
+    assert 3 <= text.count(phrase) <= 4 and loops(text)
 
 
 @pytest.mark.parametrize(

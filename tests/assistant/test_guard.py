@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.checks.guard import addresses_the_model, loops, repeats_prompt, strip_instructions
+from assistant.checks.guard import addresses_the_model, repeats_prompt, strip_instructions
 from assistant.generate import SYSTEM_PROMPT
+from assistant.language.loops import loops
 
 
 @pytest.mark.parametrize(
