@@ -34,7 +34,7 @@ from assistant.evidence import (
 )
 from assistant.figures.words import digits_for_words
 from assistant.generate import Draft, draft_answer
-from assistant.language.asking import asks_for_count, asks_for_date
+from assistant.language.asking import asks_for_count
 from assistant.language.detect import is_chinese
 from assistant.language.gate import DraftGate
 from assistant.language.kanji import for_reader
@@ -174,7 +174,6 @@ class ForumEngine:
             terms,
             embed,
             asks_person=asks_about_a_person(understood),
-            asks_date=asks_for_date(asked),
             counting=asked if asks_for_count(asked) else None,
         )
         # Checked against the Chinese sources as written, then in the asker's kanji (论坛 → 論壇).

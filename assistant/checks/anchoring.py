@@ -13,7 +13,6 @@ import re
 
 from assistant.checks.measures import counts_asked_thing
 from assistant.checks.verify import AnswerSentence
-from assistant.figures.dates import extract_dates
 from assistant.figures.numbers import Quantity, extract_quantities, is_recent_year, written_as_year
 from assistant.figures.quantities import find_quantities
 from assistant.schema import Evidence
@@ -26,18 +25,6 @@ _PART_BREAK = re.compile(r"[；;：:]")
 
 def _figures(text: str) -> list[Quantity]:
     return [q for q in extract_quantities(text) if not is_recent_year(q)]
-
-
-def _amounts(claim: str, when: bool) -> list[Quantity]:
-    """The claim's figures to judge: not a recent year, and, when the question asks when, not the month or
-    day of a date ("March 25", "2013年9月"): the date is then the answer, which the date check verifies, and
-    its clause in the source is often the date alone (5月25日到30日，论坛在京举行). Asked anything else, a date's
-    clause must still hold the question's words, as a figure's must."""
-    figures = _figures(claim)
-    if not when:
-        return figures
-    dates = [d.span for d in extract_dates(claim) if d.month is not None]
-    return [q for q in figures if not any(a <= q.span[0] and q.span[1] <= b for a, b in dates)]
 
 
 def _no_amount(q: Quantity) -> bool:
@@ -66,19 +53,16 @@ def _clause(text: str, start: int, end: int) -> str:
     return text[left:right]
 
 
-def unanchored_figure(
-    sentence: AnswerSentence, evidence: list[Evidence], terms: list[str], *, when: bool = False
-) -> str | None:
+def unanchored_figure(sentence: AnswerSentence, evidence: list[Evidence], terms: list[str]) -> str | None:
     """The first figure of `sentence` whose clause in every cited source lacks all of `terms`, else None.
 
     A figure the sources write only as a year (1887年) is when, not how many: it is the question's frame
-    ("the population in 1887"), and what it is about is no test of the answer. `when`: the question asks
-    when, so a date's month and day are not judged either."""
+    ("the population in 1887"), and what it is about is no test of the answer."""
     words = [t for t in terms if not t.isdigit()]
     if not words:
         return None
     quotes = [evidence[n - 1].quote for n in sentence.citations if 1 <= n <= len(evidence)]
-    for figure in _amounts(sentence.claim, when):
+    for figure in _figures(sentence.claim):
         clauses = [
             _clause(quote, *q.span)
             for quote in quotes

@@ -36,13 +36,11 @@ def check_draft(
     embed: Embed,
     *,
     asks_person: bool = False,
-    asks_date: bool = False,
     counting: str | None = None,
 ) -> Checked:
     """Repair citation markers, verify each sentence against its sources, and drop what is not grounded.
 
     `asks_person`: the question asks who; a sentence whose cited sources name nobody invented its name.
-    `asks_date`: the question asks when; a date's month and day are the answer, not figures to anchor.
     `counting`: the asked text of a "how many" question; a figure that counts something else is dropped."""
     sentences = repair_citations(split_answer(text), evidence, terms)
     result = verify_sentences(sentences, evidence, embed=embed)
@@ -65,7 +63,7 @@ def check_draft(
                 Removal(sentence=sentence.text, reason=f'quotes "{name}", which no cited source quotes')
             )
             continue
-        figure = unanchored_figure(sentence, evidence, terms, when=asks_date)
+        figure = unanchored_figure(sentence, evidence, terms)
         miscount = miscounted_figure(sentence, evidence, counting) if counting else None
         if figure is not None:
             reason = f"figure {figure} in the cited source is not about {' / '.join(terms)}"
