@@ -13,6 +13,7 @@ import re
 
 from assistant.checks.measures import counts_asked_thing
 from assistant.checks.verify import AnswerSentence
+from assistant.figures.dates import extract_dates
 from assistant.figures.numbers import Quantity, extract_quantities, is_recent_year, written_as_year
 from assistant.figures.quantities import find_quantities
 from assistant.schema import Evidence
@@ -57,14 +58,19 @@ def unanchored_figure(sentence: AnswerSentence, evidence: list[Evidence], terms:
     """The first figure of `sentence` whose clause in every cited source lacks all of `terms`, else None.
 
     A figure the sources write only as a year (1887年) is when, not how many: it is the question's frame
-    ("the population in 1887"), and what it is about is no test of the answer."""
+    ("the population in 1887"), and what it is about is no test of the answer. A month or day of the
+    answer's date is judged by the whole cited sentence, whose event the date dates."""
     words = [t for t in terms if not t.isdigit()]
     if not words:
         return None
     quotes = [evidence[n - 1].quote for n in sentence.citations if 1 <= n <= len(evidence)]
+    dates = [d.span for d in extract_dates(sentence.claim) if d.month is not None]
     for figure in _figures(sentence.claim):
+        # A date's month or day dates the event of its whole sentence ("5月26日，参观者……体验VR设备"): its
+        # own clause is often the date alone, so the words it goes with are the sentence's.
+        in_date = any(a <= figure.span[0] and figure.span[1] <= b for a, b in dates)
         clauses = [
-            _clause(quote, *q.span)
+            quote if in_date else _clause(quote, *q.span)
             for quote in quotes
             for q in _figures(quote)
             if set(q.values()) & set(figure.values()) and not written_as_year(q)

@@ -1,5 +1,5 @@
 """The figure-anchoring check: a figure answers the question only when its words in the cited source are
-about the asked thing. Sentences are invented (a harbour town, a fair), not taken from the eval."""
+about the asked thing. Sentences are invented (a harbour town, a fair), not taken from the eval; the engine case uses the corpus."""
 
 from __future__ import annotations
 
@@ -7,7 +7,11 @@ import pytest
 
 from assistant.checks.anchoring import miscounted_figure, unanchored_figure
 from assistant.checks.verify import split_answer
-from assistant.schema import Evidence
+from assistant.engine import ForumEngine
+from assistant.schema import Evidence, Question
+from kernel.settings import Settings
+from tests.support import ScriptedLLM
+from vectorstore.index import ForumIndex
 
 
 def _evidence(quote: str) -> Evidence:
@@ -44,6 +48,18 @@ def _unanchored(answer: str, quote: str, terms: list[str]) -> str | None:
             "1887年，镇上的人口普查显示共有8,450名居民。",
             ["居民"],
         ),
+        # A date at the head of a sentence dates its whole event: its month and day go with the sentence's
+        # words, not with the date's own clause, which is the date alone.
+        (
+            "On June 3 visitors tried VR headsets at the stands [1].",
+            "6月3日，参观者在展台体验VR设备。",
+            ["展台"],
+        ),
+        (
+            "Le 3 juin, les visiteurs ont essayé des casques VR [1].",
+            "6月3日，参观者在展台体验VR设备。",
+            ["展台"],
+        ),
     ],
 )
 def test_a_figure_whose_words_name_the_asked_thing_is_anchored(
@@ -75,6 +91,8 @@ def test_a_figure_whose_words_name_the_asked_thing_is_anchored(
         ("The harbour had 12 merchants [1].", "港口扩建完成；商户众多，来自12个城市。", ["港口"], "12"),
         # The asked word is in the clause after the figure's, not before it.
         ("The fair had 12 stands [1].", "来自12个城市的商户，布置了展台。", ["展台"], "12"),
+        # A date whose sentence says nothing of the asked thing dates another event.
+        ("The stands opened on June 3 [1].", "6月3日，港口小镇举行了龙舟赛。", ["展台"], "3"),
     ],
 )
 def test_a_figure_about_something_else_is_caught(
@@ -116,3 +134,22 @@ def test_a_figure_about_something_else_is_caught(
 def test_a_count_of_another_thing_is_caught(answer: str, quote: str, asked: str, figure: str | None) -> None:
     (sentence,) = split_answer(answer)
     assert miscounted_figure(sentence, [_evidence(quote)], asked) == figure
+
+
+def test_a_date_does_not_pull_the_citation_away_from_the_sentence_that_holds_the_answer(
+    corpus_settings: Settings, corpus_index: ForumIndex
+) -> None:
+    # A fresh question (session 31): the draft cited the caption 5月26日，参观者……内体验VR设备 ([1]); its date,
+    # judged by its clause (5月26日) alone, was "not about" the question, and the citation was moved to
+    # another caption of that day that says nothing of VR.
+    scripted = ScriptedLLM(
+        name="scripted-vr",
+        replies=["2023年5月26日，哪些设备可以在这个展览中心试用？"],
+        reply="Besucher konnten am 26. Mai 2023 im Ausstellungszentrum VR-Geräte ausprobieren [1].",
+    )
+    question = "Welches Gerät konnten Besucher am 26. Mai 2023 im Ausstellungszentrum ausprobieren?"
+    answer = ForumEngine(corpus_settings, corpus_index, scripted).answer(
+        Question(message=question, mode="generate")
+    )
+    cited = [c.quote for c in answer.citations if f"[{c.n}]" in answer.answer]
+    assert cited and all("VR" in quote for quote in cited), (answer.answer, cited)
