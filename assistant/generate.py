@@ -18,7 +18,7 @@ from assistant.calibration import MIN_LLM_SECONDS
 from assistant.language.detect import language_name
 from assistant.language.gate import script_grammar
 from assistant.language.kanji import chinese_forms
-from assistant.language.loops import loop_start, looping_phrase, one_word
+from assistant.language.loops import draft_loop, loop_start
 from assistant.language.messages import ANSWER_IN, say
 from assistant.language.terms import GenericWords, content_terms, function_words
 from assistant.language.written import LANGUAGES
@@ -113,21 +113,19 @@ def draft_answer(
         for delta in deltas:
             text += delta
             yield delta
-            if (end := loop_start(text)) is not None:
+            end = loop_start(text)
+            if end is not None:
                 log.warning("the model looped on %r; its draft ends before the loop", text[end:][:40])
+            elif len(text) - checked_at >= _PHRASE_LOOP_STEP:
+                checked_at = len(text)
+                # A phrase said three times is kept: verification removes its sentence (`loops`). A model
+                # caught in a loop seldom leaves it, so what follows until the token limit is only time lost.
+                if (phrase := draft_loop(text)) is not None:
+                    log.warning("the model looped on %r; its draft stops there", phrase[:40])
+                    end = len(text)
+            if end is not None:
                 text = text[:end]
                 getattr(deltas, "close", lambda: None)()  # stops the request: the model is free at once
-                break
-            if len(text) - checked_at < _PHRASE_LOOP_STEP:
-                continue
-            checked_at = len(text)
-            phrase = looping_phrase(text[-_PHRASE_LOOP_TAIL:])
-            if phrase is not None and not one_word(phrase):
-                # A phrase said three times: verification removes its sentence (`loops`), and a model caught
-                # in a loop seldom leaves it, so what follows until the token limit is only time lost. (One
-                # word said over and over is left to the cut above, which keeps the word once.)
-                log.warning("the model looped on %r; its draft stops there", phrase[:40])
-                getattr(deltas, "close", lambda: None)()
                 break
     except UnavailableError as exc:
         fallback = f"LLM unavailable ({exc}); extractive answer given instead."
@@ -136,7 +134,6 @@ def draft_answer(
     return Draft(text=text, used_llm=True, not_found=is_not_found(text))
 
 
-_PHRASE_LOOP_TAIL = 400  # three times the longest phrase `looping_phrase` looks for, and a little more
 _PHRASE_LOOP_STEP = 24  # characters between two looks for a phrase loop (a look costs about 1.5 ms)
 
 
