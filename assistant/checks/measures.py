@@ -124,8 +124,10 @@ def states_asked_count(q: Counted, text: str, asked: str) -> bool:
     if q.unit in ("year", "date"):
         return False
     words = set(COUNTED_IN.findall(asked))
+    # The 家 of 个国家 is part of the noun, not a measure word: 160多个国家 counts countries, not 多少家 firms.
+    own = q.text.replace("国家", "国")
     return (
-        any(w in q.text or _counts_next(q, text, w) for w in words)
+        any(w in own or _counts_next(q, text, w) for w in words)
         and counts_asked_thing(q, text, asked)
         and not counts_for_a_part(q, text, asked)
     )

@@ -134,6 +134,10 @@ def test_a_clause_with_several_figures_gives_the_one_in_the_measure_word_asked()
     assert counted_figure(clause, "When was it released?") is None
     assert counted_figure("主队共有35名球员", "主队打进了多少球？") is None  # 名 counts players, not goals
     assert counted_figure("中国排名从第34位跃升到第11位", "中国排在第几位？") is None  # a place, not a count
+    # The 家 of 国家 is part of the noun: 30多个国家 counts countries, not the firms of 多少家.
+    assert counted_figure("已与30多个国家建立合作", "有多少家公司建立合作？") is None
+    countries = counted_figure("已与30多个国家建立合作", "与多少个国家建立合作？")
+    assert countries is not None and countries.value == 30
 
 
 def test_a_figure_in_the_measure_word_asked_still_counts_the_noun_asked() -> None:
