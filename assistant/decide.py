@@ -16,7 +16,7 @@ from typing import Literal
 from assistant import calibration as cal
 from assistant.checks.answer import Checked
 from assistant.checks.measures import counts_asked_thing
-from assistant.checks.names import asks_for_person, names_a_person
+from assistant.checks.names import asked_role, asks_for_person, holds_role, names_a_person
 from assistant.clause import counted_in_best_clause
 from assistant.evidence import EvidenceSet, names_edition
 from assistant.figures.dates import date_ranges, extract_dates
@@ -184,9 +184,20 @@ def asks_about_a_person(understood: Understanding) -> bool:
     return asks_for_person(understood.standalone)
 
 
+def role_asked(understood: Understanding, found: EvidenceSet) -> str | None:
+    """The role a question about a person asks for (科技部党组书记是谁 → 党组书记), read from the asked Chinese
+    (a foreign guest's rendering); None for another question, or one that names no role."""
+    return asked_role(" ".join(found.retrieval.asked)) if asks_about_a_person(understood) else None
+
+
 def person_found(understood: Understanding, found: EvidenceSet) -> bool:
-    """A question about a person needs a best sentence that names one."""
-    return not asks_about_a_person(understood) or any(names_a_person(ev.quote) for ev in found.evidence[:2])
+    """A question about a person needs a best sentence that names one, and the role asked for if any."""
+    if not asks_about_a_person(understood):
+        return True
+    role = role_asked(understood, found)
+    return any(
+        names_a_person(ev.quote) and (role is None or holds_role(ev.quote, role)) for ev in found.evidence[:2]
+    )
 
 
 def figure_found(understood: Understanding, found: EvidenceSet) -> bool:

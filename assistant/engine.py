@@ -25,6 +25,7 @@ from assistant.decide import (
     asks_about_a_person,
     confidence_of,
     decide,
+    role_asked,
 )
 from assistant.evidence import (
     EvidenceSet,
@@ -174,6 +175,7 @@ class ForumEngine:
             terms,
             embed,
             asks_person=asks_about_a_person(understood),
+            role=role_asked(understood, found),
             counting=asked if asks_for_count(asked) else None,
         )
         # Checked against the Chinese sources as written, then in the asker's kanji (论坛 → 論壇).

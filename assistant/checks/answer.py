@@ -10,9 +10,9 @@ from dataclasses import dataclass, field, replace
 
 from assistant.checks.anchoring import miscounted_figure, unanchored_figure
 from assistant.checks.guard import addresses_the_model, repeats_prompt
-from assistant.checks.names import names_a_person, unquoted_name
+from assistant.checks.names import holds_role, names_a_person, unquoted_name
 from assistant.checks.repair import repair_citations
-from assistant.checks.romanized import respell_names
+from assistant.checks.romanized import names_no_cited_person, respell_names
 from assistant.checks.verify import split_answer, verify_sentences
 from assistant.language.loops import loops
 from assistant.schema import Evidence, Removal
@@ -36,11 +36,15 @@ def check_draft(
     embed: Embed,
     *,
     asks_person: bool = False,
+    role: str | None = None,
     counting: str | None = None,
 ) -> Checked:
     """Repair citation markers, verify each sentence against its sources, and drop what is not grounded.
 
-    `asks_person`: the question asks who; a sentence whose cited sources name nobody invented its name.
+    `asks_person`: the question asks who; a sentence whose cited sources name nobody invented its name, and
+    one in letters that spells none of the Chinese names they hold named someone else (`names_no_cited_person`).
+    `role`: the role the "who" question asks for (`asked_role`); a sentence whose cited sources do not name it
+    answers with someone else.
     `counting`: the asked text of a "how many" question; a figure that counts something else is dropped."""
     sentences = repair_citations(split_answer(text), evidence, terms)
     result = verify_sentences(sentences, evidence, embed=embed)
@@ -57,6 +61,16 @@ def check_draft(
             continue
         if asks_person and not any(names_a_person(quote) for quote in cited):
             removed.append(Removal(sentence=sentence.text, reason="names a person no cited source names"))
+            continue
+        if asks_person and names_no_cited_person(sentence.claim, cited):
+            removed.append(
+                Removal(sentence=sentence.text, reason="names none of the people its cited sources name")
+            )
+            continue
+        if role and not any(holds_role(quote, role) for quote in cited):
+            removed.append(
+                Removal(sentence=sentence.text, reason=f"no cited source names the {role} asked for")
+            )
             continue
         if (name := unquoted_name(sentence.claim, cited)) is not None:
             removed.append(

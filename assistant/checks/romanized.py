@@ -15,11 +15,14 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from assistant.language.detect import HAN
 from vectorstore.keyword import tagged_words
 
 # A capitalised word of either alphabet, with the apostrophes and hyphens pinyin spellings use (Xi'an).
 _WORD = re.compile(r"[A-ZÀ-ÞА-ЯЁ][A-Za-zÀ-ÿА-Яа-яЁё'’-]*")
 _HAN_NAME = re.compile(r"[\u4e00-\u9fff]{2,3}")
+# A claim in letters: no kana, hangul or Arabic letters (Han may stand in it for a name or a term).
+_LETTERS_ONLY = re.compile(r"[^\u3040-\u30ff\uac00-\ud7af\u0600-\u06ff]*")
 _LONGEST_SYLLABLE = 6  # zhuang, shuang
 
 
@@ -117,6 +120,30 @@ def _misspelt(first: str, second: str, third: str, people: list[Spelling]) -> Sp
     if by_surname:
         return _the_one(by_surname)
     return _the_one([p for p in people if _plain(p.given) in given])
+
+
+def names_no_cited_person(claim: str, quotes: list[str]) -> bool:
+    """True when `claim`, written in Latin or Cyrillic letters, names none of the people its cited `quotes`
+    name: no word of it spells a cited person's surname or given name (pinyin, Palladius), nor does it hold
+    the name in Han characters.
+
+    For a "who" question. Judged only when every cited person has a Chinese name, which has one spelling
+    per alphabet: a transliterated foreign name (比尔·盖茨, marked by the middle dot or jieba's nrt) has none
+    that pypinyin gives, and answers in other scripts (Arabic, Japanese, Korean) are not spelt in letters. A
+    1.5B answer to "which deputy general manager spoke?" named an invented "Воронец" over a sentence naming
+    朱利伟 (Чжу Ливэй)."""
+    words = _WORD.findall(claim)
+    if not words or (HAN.search(claim) and any(name in claim for name in cited_people(quotes))):
+        return False
+    if not _LETTERS_ONLY.fullmatch(claim) or any("·" in q for q in quotes):
+        return False
+    if any(tag == "nrt" for q in quotes for _, tag in tagged_words(q)):
+        return False
+    people = [s for name in cited_people(quotes) for s in spellings(name)]
+    if not people:
+        return False
+    parts = {_plain(part) for p in people for part in (p.surname, p.given)}
+    return not any(_plain(word) in parts for word in words)
 
 
 def respell_names(claim: str, quotes: list[str]) -> str:

