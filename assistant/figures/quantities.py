@@ -58,6 +58,7 @@ _QTY = re.compile(
     rf"(?P<unit>%|％|平方米|平方公里|公里|千米|元|人(?!次)|[名位]|个(?!月)|[家场项届件成])?"
     rf"(?P<noun>(?<=个)国家(?!和))?)(?P<tail>以上|左右)?"
 )
+_ERA = re.compile(r"\s*(?:年代|世纪)")
 _SCALE = {"万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8, "万亿": 10**12}
 _QUAL_WORDS: dict[str, Qualifier] = {
     **dict.fromkeys(("近", "将近", "接近"), "nearly"),
@@ -163,6 +164,8 @@ def find_quantities(text: str) -> list[Quantity]:
         pre, unit, num = m["pre"], m["unit"], m["num"]
         if unit == "成" and not tenths(text, m.start("num"), m.end("unit")):
             continue
+        if not (unit or m["scale"] or m["pct"]) and _ERA.match(text, end):
+            continue  # 80年代, 20世纪: a decade or a century (figures.dates reads the decade), not an amount
         if pre == "近" and re.match(r"年|天|日|周|个月", text[end:]):
             pre, start = None, start + 1  # 近5年 = "the past 5 years", not "nearly"
         try:

@@ -190,6 +190,14 @@ def test_a_figure_after_ascii_punctuation_is_found_and_a_time_or_ratio_is_not() 
     assert [q.text for q in find_quantities("1,200名")] == ["1,200名"]
 
 
+def test_a_decade_or_a_century_is_no_amount() -> None:
+    # 80年代 is the 1980s (figures.dates reads it), 21世纪 the 21st century: neither counts anything. Read as
+    # a bare 80, the decade answered "how many young people" (多少年轻人, whose 年 a count of years shares).
+    assert find_quantities("从上世纪80年代第一批走出科研院所") == []
+    assert find_quantities("20世纪70年代以来") == find_quantities("21世纪以来") == []
+    assert [q.text for q in find_quantities("成立于90年代，现有员工3000人")] == ["3000人"]
+
+
 @pytest.mark.parametrize("lang", FOREIGN)
 def test_year_alone_is_a_year(lang: str) -> None:
     assert localise_figures("2026", lang) == "2026"  # never 2,026 / 2 026 / 2.026
