@@ -6,6 +6,8 @@ not translations, so each cited person has one right spelling, which pypinyin gi
 with a cited person's surname and another given name (the 1.5B wrote "Huang Sizhong" for 黄思远), or with
 the given name and another surname ("Yu Lin" for 尹霖), is that person misspelt: it is written as the source
 spells it. Names of other origins (Sergio Mujica) and words that are not pinyin syllables are left alone.
+An answer to "who …?" that spells neither name part of any cited person (an invented "Воронец" over 朱利伟)
+names someone the sources do not.
 """
 
 from __future__ import annotations
