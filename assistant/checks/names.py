@@ -52,7 +52,7 @@ def asks_for_person(question: str) -> bool:
 def asked_role(asked: str) -> str | None:
     """The role a Chinese "who" question asks for, or None: the noun right before 是谁 or 为谁 (科技部党组书记
     是谁 → 党组书记), the last noun of the phrase after 谁是 (谁是负责该委员会的主席 → 主席), or the last noun of
-    the phrase after 哪位 before its verb or preposition (哪位诺贝尔奖得主在…演讲 → 奖得主). A question
+    the phrase after 哪位 before its verb or preposition (哪位获奖者在…演讲 → 获奖者). A question
     without one (谁发表了演讲, 他是谁) names no role."""
     words = tagged_words(asked)
     for i, (word, _) in enumerate(words):

@@ -110,7 +110,7 @@ SECRETARY = "大会上，市科委党组书记李强致辞。"
     ("asked", "role"),
     [
         ("在大会上致辞的市科委党委书记是谁？", "党委书记"),
-        ("哪位2021年诺贝尔生理学或医学奖得主在大会上发表了演讲？", "奖得主"),
+        ("哪位2019年化学或物理学奖得主在大会上发表了演讲？", "奖得主"),  # figures and 或 stay in it
         ("大会上发言的副部长是谁？", "部长"),  # 副 is tagged apart: the head is the role
         ("谁是负责该委员会的主席，他在大会上发言了吗？", "主席"),  # a relative clause before the role
         ("谁在大会上发表了视频演讲？", None),  # no role: any person named may answer
