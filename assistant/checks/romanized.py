@@ -15,9 +15,9 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from assistant.language.detect import HAN
 from vectorstore.keyword import tagged_words
 
 # A capitalised word of either alphabet, with the apostrophes and hyphens pinyin spellings use (Xi'an).
@@ -82,11 +82,11 @@ def sounds_chinese(word: str) -> bool:
 
 def cited_people(quotes: list[str]) -> list[str]:
     """The Chinese names of people in `quotes` (jieba's nr tag, two or three Han characters)."""
-    return list(
-        dict.fromkeys(
-            w for q in quotes for w, tag in tagged_words(q) if tag == "nr" and _HAN_NAME.fullmatch(w)
-        )
-    )
+    return _people(pair for q in quotes for pair in tagged_words(q))
+
+
+def _people(tagged: Iterable[tuple[str, str]]) -> list[str]:
+    return list(dict.fromkeys(w for w, tag in tagged if tag == "nr" and _HAN_NAME.fullmatch(w)))
 
 
 def spellings(name: str) -> tuple[Spelling, Spelling]:
@@ -135,15 +135,13 @@ def names_no_cited_person(claim: str, quotes: list[str]) -> bool:
     1.5B answer to "which deputy general manager spoke?" named an invented "Воронец" over a sentence naming
     朱利伟 (Чжу Ливэй)."""
     words = _WORD.findall(claim)
-    if not words or (HAN.search(claim) and any(name in claim for name in cited_people(quotes))):
+    if not words or not _LETTERS_ONLY.fullmatch(claim) or any("·" in q for q in quotes):
         return False
-    if not _LETTERS_ONLY.fullmatch(claim) or any("·" in q for q in quotes):
+    tagged = [pair for q in quotes for pair in tagged_words(q)]  # each cited sentence tagged once
+    names = _people(tagged)
+    if not names or any(tag == "nrt" for _, tag in tagged) or any(name in claim for name in names):
         return False
-    if any(tag == "nrt" for q in quotes for _, tag in tagged_words(q)):
-        return False
-    people = [s for name in cited_people(quotes) for s in spellings(name)]
-    if not people:
-        return False
+    people = [s for name in names for s in spellings(name)]
     parts = {_plain(part) for p in people for part in (p.surname, p.given)}
     return not any(_plain(word) in parts for word in words)
 
