@@ -91,6 +91,10 @@ _LABEL = re.compile(
 )
 _QUOTES = "\"'“”‘’「」『』《》`"
 _NOTE = re.compile(r"\s*[（(](注|note|translation|翻译|译)[^）)]*[）)]\s*$", re.IGNORECASE)
+# A word of small Latin letters in a Chinese rendering is one the model left untranslated (2023中关村论坛
+# lasted多少天？): no Chinese source holds it, so as a subject word it made the question look unanswerable.
+# Names keep their capitals (NEO, Quafu) and stay.
+_UNTRANSLATED = re.compile(r"(?<![A-Za-z])[a-z]{3,}(?![A-Za-z])")
 
 
 class _LRU:
@@ -184,7 +188,7 @@ def to_chinese(llm: ChatModel, question: str, *, budget_s: float | None = None) 
         stop=["\n"],
         grammar=rendering_grammar(question),
     )
-    rendered = _with_glossary(clean_output(reply))
+    rendered = " ".join(_UNTRANSLATED.sub(" ", _with_glossary(clean_output(reply))).split())
     result = rendered if HAN.search(rendered) else question
     missing = [term for term in glossary_terms(question) if term not in result]
     if missing:  # the model dropped a forum term: search needs it more than a fluent sentence does

@@ -40,6 +40,12 @@ def test_the_forum_name_the_model_leaves_in_english_is_written_in_chinese() -> N
     assert "Zhongguancun" not in rendered
 
 
+def test_a_word_the_model_left_untranslated_is_dropped_and_names_stay() -> None:
+    llm = ScriptedLLM(reply="2019年市 Museum of Clocks 的展览 lasted多少天？")
+    rendered = to_chinese(llm, "How many days did the 2019 exhibition of the city Museum of Clocks last?")
+    assert rendered == "2019年市 Museum of Clocks 的展览 多少天？"
+
+
 def test_a_reply_without_chinese_falls_back_to_the_question_and_the_forum_name() -> None:
     llm = ScriptedLLM(reply="Sorry, I cannot translate that.")
     rendered = to_chinese(llm, "How many parallel sessions did the Zhongguancun Forum hold in 2023?")
