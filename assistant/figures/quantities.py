@@ -122,6 +122,18 @@ _NOUNS = {  # "plural-category:form|...", looked up with babel's CLDR plural rul
     },
 }
 _BABEL_UNITS = {"m2": "area-square-meter", "km2": "area-square-kilometer", "km": "length-kilometer"}
+# A span of time right after a bare figure (为期6天, 50余年, 3个月): the reader is told the figure's unit.
+# Not 日 (26日 is a day of a month) nor a bare 月 (6月 is June); 年代 is an era, 周年 an anniversary.
+_SPANS = re.compile(r"个月|天|年(?![代级轻])|周(?!年)|个?星期|个?小时|分钟")
+_SPAN_UNITS = {
+    "月": "duration-month",
+    "天": "duration-day",
+    "年": "duration-year",
+    "周": "duration-week",
+    "期": "duration-week",
+    "时": "duration-hour",
+    "钟": "duration-minute",
+}
 
 
 def _cn_number(s: str) -> Decimal:
@@ -265,14 +277,32 @@ def render_date_span(parts: tuple[int, int, int, int, int], language: str) -> st
     return re.sub(r"\s*–\s*", "~", s) if language == "ko" else s  # ko: "~" as CLDR's own yMMMMd
 
 
-def render_quantity(q: Quantity, language: str) -> str:
-    """Write one Quantity as a reader of ``language`` would; zh returns ``q.text``."""
+def time_span(q: Quantity, text: str) -> str | None:
+    """The span of time a bare figure measures in ``text``, the text it was found in (为期6天 → "天"), as
+    written after it, or None."""
+    if q.unit is not None:
+        return None
+    span = _SPANS.match(text, q.end)
+    return span.group() if span else None
+
+
+def render_quantity(q: Quantity, language: str, text: str | None = None) -> str:
+    """Write one Quantity as a reader of ``language`` would; zh returns ``q.text``.
+
+    With ``text``, the text ``q`` was found in, a span of time after a bare figure is written with it
+    (为期6天 → "6 days"); its characters are not part of ``q``."""
     if language == "zh" or q.unit == "year":  # a bare year (2026) is written as is, never "2,026"
         return q.text
     if q.unit == "date":
         return render_date_span(q.parts, language)
     d, qualified = _dec(q.value), q.qualifier != "exact"
-    if q.unit == "%":
+    span = time_span(q, text) if text is not None else None
+    if span is not None:
+        number = format_number(q.value, language)[0]
+        s = units.format_unit(d, _SPAN_UNITS[span[-1]], "long", format="#,##0.##########", locale=language)
+        if number not in s:  # CLDR writes one week, two hours without the figure in some languages
+            s = f"{number} {s}"
+    elif q.unit == "%":
         s = numbers.format_percent(d / 100, locale=language, decimal_quantization=False)
     elif q.unit in _BABEL_UNITS:
         s = units.format_unit(
@@ -299,12 +329,12 @@ def localise_figures(text: str, language: str) -> str:
         return text
     out, pos = [], 0
     for q in find_quantities(text):
-        r = render_quantity(q, language)
+        r, end = render_quantity(q, language, text), q.end + len(time_span(q, text) or "")
         if language != "ja" and r != q.text:  # keep words apart from neighbouring Han text
             r = (" " if q.start and text[q.start - 1].isalnum() else "") + r
-            r += " " if q.end < len(text) and text[q.end].isalnum() else ""
+            r += " " if end < len(text) and text[end].isalnum() else ""
         out += [text[pos : q.start], r]
-        pos = q.end
+        pos = end
     return "".join([*out, text[pos:]])
 
 

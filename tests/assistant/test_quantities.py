@@ -18,6 +18,7 @@ from assistant.figures.quantities import (
     localise_figures,
     render_date_span,
     render_quantity,
+    time_span,
 )
 
 FOREIGN = LANGUAGES[1:]
@@ -115,6 +116,19 @@ TABLE = {
     "百分之六十": ("60%", "60 %", "60 %", "60 %", "60%", "60%", "60 %", "60%"),
     "2026年": ("2026", "2026", "2026", "2026", "2026年", "2026년", "2026", "2026"),
 }
+# A span of time after a bare figure is written with its unit (babel's duration units).
+TABLE["6天"] = ("6 days", "6 jours", "6 días", "6 Tage", "6 日", "6일", "6 дней", "6 أيام")
+TABLE["50余年"] = (
+    "more than 50 years",
+    "plus de 50 ans",
+    "más de 50 años",
+    "mehr als 50 Jahre",
+    "50 年以上",
+    "50년 이상",
+    "более 50 лет",
+    "أكثر من 50 سنة",
+)
+TABLE["3个月"] = ("3 months", "3 mois", "3 meses", "3 Monate", "3 か月", "3개월", "3 месяца", "3 أشهر")
 TABLE["500余家"] = TABLE["500多"] = TABLE["500余"]
 TABLE["60%"] = TABLE["百分之六十"]
 CASES = [(zh, lang, out) for zh, outs in TABLE.items() for lang, out in zip(FOREIGN, outs, strict=False)]
@@ -190,6 +204,18 @@ def test_a_figure_after_ascii_punctuation_is_found_and_a_time_or_ratio_is_not() 
     assert [q.text for q in find_quantities("1,200名")] == ["1,200名"]
 
 
+def test_a_span_of_time_needs_a_bare_figure_before_it() -> None:
+    # 26日 is a day of a month, 6月 is June, 10周年 an anniversary, 150场 counts events: none is a span.
+    for text in ("26日，论坛开幕", "10周年庆典", "150场活动"):
+        assert [time_span(q, text) for q in find_quantities(text)] == [None]
+    assert [render_quantity(q, "en", "在为期6天的活动中") for q in find_quantities("在为期6天的活动中")] == [
+        "6 days"
+    ]
+    assert [render_quantity(q, "en") for q in find_quantities("在为期6天的活动中")] == ["6"], (
+        "no text, no span"
+    )
+
+
 def test_a_decade_or_a_century_is_no_amount() -> None:
     # 80年代 is the 1980s (figures.dates reads it), 21世纪 the 21st century: neither counts anything. Read as
     # a bare 80, the decade answered "how many young people" (多少年轻人, whose 年 a count of years shares).
@@ -207,8 +233,8 @@ def test_year_alone_is_a_year(lang: str) -> None:
 
 
 def test_more_edge_cases() -> None:
-    assert localise_figures("近5年来", "en") == "近5年来"  # 近 = "recent", not "nearly"
-    assert localise_figures("近3个月", "en") == "近3个月"
+    assert localise_figures("近5年来", "en") == "近 5 years 来"  # 近 = "recent", not "nearly"
+    assert localise_figures("近3个月", "en") == "近 3 months"
     assert norm(localise_figures("20位专家", "en")) == "20 专家"  # measure word dropped, noun kept
     assert norm(localise_figures("1200名", "fr")) == "1 200 personnes"
     assert norm(localise_figures("3万人次", "en")) == "30,000 人次"
