@@ -253,17 +253,21 @@ def select_evidence(
         return [], EvidenceSignals(coverage=0.0, dense=0.0)
     priors: dict[tuple[str, int, int], float] = {}
     candidates: list[Sentence] = []
+    texts: set[str] = set()  # a sentence said twice (a repeated passage, a copy) takes one place, not two
     top = hits[0].score
     for hit in hits:
         for sentence in hit.chunk.sentences:
-            key = (sentence.doc_id, sentence.start, sentence.end)
-            if key in priors or len(sentence.text) < _MIN_SENTENCE_CHARS or _HEADING.match(sentence.text):
+            key, text = (sentence.doc_id, sentence.start, sentence.end), "".join(sentence.text.split())
+            if key in priors or text in texts:
+                continue
+            if len(sentence.text) < _MIN_SENTENCE_CHARS or _HEADING.match(sentence.text):
                 continue
             if len(_WORDY.findall(sentence.text)) < 4:
                 continue
             if addresses_the_model(sentence.text):  # a planted "ignore previous instructions" is not evidence
                 continue
             priors[key] = hit.score / top if top else 0.0
+            texts.add(text)
             candidates.append(sentence)
     if not candidates:
         return [], EvidenceSignals(coverage=0.0, dense=0.0)

