@@ -132,21 +132,13 @@ def _read_off(found: EvidenceSet, clause: str, asked: str, language: str) -> str
 
 
 def counted_in_best_clause(found: EvidenceSet) -> Quantity | None:
-    """The one figure that the best evidence sentence's answering clause counts, for a "how many", unless
-    another clause of that sentence counts the same thing with another figure (与160多个国家建立合作关系，
-    与116个国家签署协议: which one is asked, the clause's subject words alone did not tell).
+    """The one figure that the best evidence sentence's answering clause counts, for a "how many".
 
     A draft that cites that sentence must state it (decide). When the evidence agrees on it
     (`count_to_read_off`), a foreign guest's answer is that figure written for the reader, and stage 4 skips
     generating (the figure is exact and costs nothing). Dates are still generated first: four sentences
     show the model the range when the best one holds a single day of it."""
-    if not found.evidence:
-        return None
-    clause, asked = _clause_and_asked(found)
-    counted = counted_figure(clause, asked)
-    if counted is None or _rival_count(found.evidence[0].quote, clause, counted, asked):
-        return None
-    return counted
+    return counted_figure(*_clause_and_asked(found)) if found.evidence else None
 
 
 def count_to_read_off(found: EvidenceSet) -> Quantity | None:
@@ -158,40 +150,23 @@ def count_to_read_off(found: EvidenceSet) -> Quantity | None:
     return _agreed_count(found, *_clause_and_asked(found)) if found.evidence else None
 
 
-def _counted_thing(clause: str, q: Quantity) -> str | None:
-    """The noun phrase a figure counts (2球 → 球, 12场比赛 → 比赛); the figure reader keeps 个国家 with its
-    figure, so its noun is read from after the measure word."""
-    return noun_after(clause, q.end - len("国家") if q.unit == "country" else q.end)
-
-
-def _rival_count(sentence: str, clause: str, counted: Quantity, asked: str, *, skip: bool = True) -> bool:
-    """True when a clause of `sentence` (other than `clause`, unless `skip` is False) counts the thing that
-    `counted` counts in `clause` with another figure."""
-    thing = _counted_thing(clause, counted)
-    if thing is None:
-        return False
-    for other in clauses(sentence):
-        if skip and other == clause:
-            continue
-        figure = counted_figure(other, asked)
-        if figure is not None and figure.value != counted.value and _counted_thing(other, figure) == thing:
-            return True
-    return False
-
-
 def _agreed_count(found: EvidenceSet, clause: str, asked: str) -> Quantity | None:
     """`count_to_read_off` for the best evidence sentence's answering `clause`, already found."""
     counted = counted_figure(clause, asked)
-    if counted is None or _counted_thing(clause, counted) is None:
+    if counted is None or (thing := noun_after(clause, counted.end)) is None:
         return counted
-    if _rival_count(found.evidence[0].quote, clause, counted, asked):
-        return None
     years = found.retrieval.years
     for ev in found.evidence[1:]:
         if years and not names_edition(ev, years):
             continue
-        if _rival_count(ev.quote, clause, counted, asked, skip=False):
-            return None
+        for other in clauses(ev.quote):
+            figure = counted_figure(other, asked)
+            if (
+                figure is not None
+                and figure.value != counted.value
+                and noun_after(other, figure.end) == thing
+            ):
+                return None
     return counted
 
 
