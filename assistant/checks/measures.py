@@ -107,8 +107,9 @@ def counts_asked_thing(q: Counted, clause: str, asked: str) -> bool:
     if not HAN.search(asked):
         return True  # no Chinese words (the question was not rendered): nothing to judge the noun by
     money = q.unit == "yuan" or _CURRENCY_AFTER.match(clause, q.end) is not None
-    asks_money = any(filed_under(n, _MONEY) for n in measured_nouns(asked) if n not in _THING_MEASURES)
-    if not money and asks_money:  # (Cilin files the measure word 项 under money too: it is no noun)
+    # The question's nouns are read only for a figure that is no sum (Cilin files the measure word 项 under
+    # money too: it is no noun).
+    if not money and any(filed_under(n, _MONEY) for n in measured_nouns(asked) if n not in _THING_MEASURES):
         return False
     if (classes := _NOT_MEASURED_BY.get(q.unit or "")) is not None:
         return not (

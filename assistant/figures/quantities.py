@@ -125,14 +125,14 @@ _BABEL_UNITS = {"m2": "area-square-meter", "km2": "area-square-kilometer", "km":
 # A span of time right after a bare figure (为期6天, 50余年, 3个月): the reader is told the figure's unit.
 # Not 日 (26日 is a day of a month) nor a bare 月 (6月 is June); 年代 is an era, 周年 an anniversary.
 _SPANS = re.compile(r"个月|天|年(?![代级轻])|周(?!年)|个?星期|个?小时|分钟")
-_SPAN_UNITS = {
+_SPAN_UNITS = {  # each form _SPANS matches, without the measure word 个
     "月": "duration-month",
     "天": "duration-day",
     "年": "duration-year",
     "周": "duration-week",
-    "期": "duration-week",
-    "时": "duration-hour",
-    "钟": "duration-minute",
+    "星期": "duration-week",
+    "小时": "duration-hour",
+    "分钟": "duration-minute",
 }
 
 
@@ -299,7 +299,9 @@ def render_quantity(q: Quantity, language: str, text: str | None = None) -> str:
     span = time_span(q, text) if text is not None else None
     if span is not None:
         number = format_number(q.value, language)[0]
-        s = units.format_unit(d, _SPAN_UNITS[span[-1]], "long", format="#,##0.##########", locale=language)
+        s = units.format_unit(
+            d, _SPAN_UNITS[span.removeprefix("个")], "long", format="#,##0.##########", locale=language
+        )
         if number not in s:  # CLDR writes one week, two hours without the figure in some languages
             s = f"{number} {s}"
     elif q.unit == "%":
