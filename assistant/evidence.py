@@ -49,6 +49,9 @@ class EvidenceSignals:
     coverage: float | None
     dense: float
     terms: tuple[str, ...] = ()  # the question's specific Chinese words
+    # A follow-up that names nothing itself ("And for how long?") is scored with the earlier
+    # question's words; those say what the conversation is about, not what a figure must count.
+    borrowed_terms: bool = False
 
 
 @dataclass(frozen=True)
@@ -274,6 +277,7 @@ def select_evidence(
 
     # A follow-up's evidence answers its own words (the focus); the earlier question only helped retrieval.
     terms = content_terms(" ".join(chinese_queries(retrieval.asked)), retrieval.generic)
+    borrowed = bool(retrieval.focus) and not [t for t in terms if not t.isdigit()]
     if not [t for t in terms if not t.isdigit()]:
         terms = content_terms(" ".join(chinese_queries(retrieval.queries)), retrieval.generic)
     terms = distinguishing(terms, [hit.chunk.text for hit in hits])
@@ -327,5 +331,6 @@ def select_evidence(
         coverage=found,
         dense=max(c.dense for c in chosen),
         terms=tuple(terms),
+        borrowed_terms=borrowed,
     )
     return evidence, signals

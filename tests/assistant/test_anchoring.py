@@ -8,7 +8,7 @@ import pytest
 from assistant.checks.anchoring import miscounted_figure, unanchored_figure
 from assistant.checks.verify import split_answer
 from assistant.engine import ForumEngine
-from assistant.schema import Evidence, Question
+from assistant.schema import Evidence, Question, Turn
 from kernel.settings import Settings
 from tests.support import ScriptedLLM
 from vectorstore.index import ForumIndex
@@ -153,3 +153,28 @@ def test_a_date_does_not_pull_the_citation_away_from_the_sentence_that_holds_the
     )
     cited = [c.quote for c in answer.citations if f"[{c.n}]" in answer.answer]
     assert cited and all("VR" in quote for quote in cited), (answer.answer, cited)
+
+
+def test_a_follow_up_that_names_nothing_itself_is_not_held_to_the_earlier_questions_words(
+    corpus_settings: Settings, corpus_index: ForumIndex
+) -> None:
+    # "For how many days did it run?" names nothing but days; search and evidence lean on the earlier
+    # question's words (the foundation, the video speech), which the sentence with the forum's length does
+    # not hold. Those words say what the conversation is about, not what the figure counts: the figure
+    # was removed as "not about" them, and a right answer refused.
+    scripted = ScriptedLLM(
+        name="scripted-follow-up",
+        # The renderings as the 1.5B wrote them; the focus keeps no word but the forum and its days.
+        replies=["哪个基金会的联席主席在2023中关村论坛上发表了视频演讲？", "论坛 多少天？"],
+        reply="The forum ran for 6 days [2].",
+    )
+    history = [
+        Turn(role="user", content="Which foundation's co-chair spoke by video at the 2023 forum?"),
+        Turn(role="assistant", content="The Bill & Melinda Gates Foundation's [1]."),
+    ]
+    answer = ForumEngine(corpus_settings, corpus_index, scripted).answer(
+        Question(message="For how many days did it run?", history=history, mode="generate")
+    )
+    assert not answer.refused and "6 days" in answer.answer, (answer.answer, answer.removed)
+    cited = [c.quote for c in answer.citations if f"[{c.n}]" in answer.answer]
+    assert any("为期6天" in quote for quote in cited), cited
