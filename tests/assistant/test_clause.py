@@ -82,14 +82,14 @@ def test_no_figure_answer_when_no_figure_was_asked() -> None:
     assert figure_answer("在京举行", "How many forums?", "en") is None
 
 
-def _found(quote: str, question: str, *more: str) -> EvidenceSet:
-    """Evidence sentences, best first, for a question."""
+def _found(quote: str, question: str, *more: str, terms: tuple[str, ...] = ()) -> EvidenceSet:
+    """Evidence sentences, best first, for a question (with its specific Chinese words, `terms`)."""
     evidence = [
         Evidence(doc_id="d", source="d.txt", title="t", date=None, quote=q, start=0, end=len(q), score=1.0)
         for q in (quote, *more)
     ]
     retrieval = Retrieval(queries=[question], hits=[], years=set())
-    return EvidenceSet(evidence, EvidenceSignals(coverage=1.0, dense=0.9), retrieval)
+    return EvidenceSet(evidence, EvidenceSignals(coverage=1.0, dense=0.9, terms=terms), retrieval)
 
 
 @pytest.mark.parametrize(
@@ -261,3 +261,14 @@ def test_a_question_without_chinese_words_is_not_judged_by_its_nouns() -> None:
     # No rendering (no LLM): the English words cannot be matched to the source's noun, so the figure stands.
     answer = figure_answer("超2000名工程师到场", "How many people came?", "en")
     assert answer is not None and "2,000" in answer
+
+
+def test_a_figure_is_read_off_only_from_a_clause_about_what_was_asked() -> None:
+    # With no model to render the clause (a rejected draft), the figure itself is the answer; but a clause
+    # that holds none of the question's words states a figure of something else (the harbour's growth for a
+    # crane's precision), and reading it off would answer wrongly: no faithful answer then.
+    asked, terms = "What is the crane's positioning precision? 起重机的定位精度是多少？", ("起重机", "精度")
+    about = _found("港口新起重机的定位精度超过98%。", asked, terms=terms)
+    assert answer_for_reader(None, "en", about, Budget(60)) == "According to the source: more than 98% [1]"
+    other = _found("依托港口连续十年货运增长超6.5%的基础，小镇举办了博览会。", asked, terms=terms)
+    assert answer_for_reader(None, "en", other, Budget(60)) is None
