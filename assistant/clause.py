@@ -189,7 +189,7 @@ def _about_the_question(clause: str, found: EvidenceSet) -> bool:
     """Whether the clause holds one of the question's own words, as a drafted figure's clause must
     (checks/anchoring): a figure read off a clause about something else ("R&D intensity above 6.5%" for a
     question about a platform's precision) is a wrong answer, not a quote."""
-    words = [] if found.signals.borrowed_terms else [t for t in found.signals.terms if not t.isdigit()]
+    words = [t for t in found.signals.anchor_terms if not t.isdigit()]
     return not words or any(w in clause.lower() for w in words)
 
 

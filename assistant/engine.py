@@ -166,8 +166,7 @@ class ForumEngine:
         if not draft.used_llm or draft.fallback is not None or draft.not_found:
             return None
         embed = self.index.embedder.get_text_embedding_batch
-        # A figure is anchored by the words of what is asked now, not by an earlier question's.
-        terms = [] if found.signals.borrowed_terms else list(found.signals.terms)
+        terms = list(found.signals.anchor_terms)  # what is asked now, not an earlier question's words
         text = digits_for_words(draft.text, understood.language)  # "three years" is checked as 3
         asked = " ".join(found.retrieval.asked)
         checked = check_draft(

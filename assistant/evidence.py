@@ -53,6 +53,12 @@ class EvidenceSignals:
     # question's words; those say what the conversation is about, not what a figure must count.
     borrowed_terms: bool = False
 
+    @property
+    def anchor_terms(self) -> tuple[str, ...]:
+        """The terms a figure's clause is checked against (one of its words must be there): the question's
+        own; none for a follow-up whose terms are borrowed."""
+        return () if self.borrowed_terms else self.terms
+
 
 @dataclass(frozen=True)
 class EvidenceSet:
@@ -304,8 +310,9 @@ def select_evidence(
 
     # A follow-up's evidence answers its own words (the focus); the earlier question only helped retrieval.
     terms = content_terms(" ".join(chinese_queries(retrieval.asked)), retrieval.generic)
-    borrowed = bool(retrieval.focus) and not [t for t in terms if not t.isdigit()]
-    if not [t for t in terms if not t.isdigit()]:
+    own_words = [t for t in terms if not t.isdigit()]
+    borrowed = bool(retrieval.focus) and not own_words
+    if not own_words:
         terms = content_terms(" ".join(chinese_queries(retrieval.queries)), retrieval.generic)
     terms = distinguishing(terms, [hit.chunk.text for hit in hits])
     # Editions are checked against document years elsewhere; coverage is about the subject words.
