@@ -21,6 +21,7 @@ import logging
 import re
 
 from assistant.calibration import MIN_LLM_SECONDS
+from assistant.checks.anchoring import holds_a_term
 from assistant.checks.measures import counts_asked_thing, noun_after, states_asked_count
 from assistant.evidence import (
     EvidenceSet,
@@ -181,16 +182,11 @@ def answer_for_reader(llm: ChatModel | None, language: str, found: EvidenceSet, 
     rendering = faithful_rendering(llm, clause, language, budget) if llm is not None else None
     if rendering:
         return f"{rendering.rstrip()} [1]"
-    figure = figure_answer(clause, asked, language) if _about_the_question(clause, found) else None
+    # The clause must hold one of the question's own words, as a drafted figure's clause must: a figure read
+    # off a clause about something else (R&D intensity for a platform's precision) is a wrong answer.
+    about = holds_a_term(clause, found.signals.anchor_terms)
+    figure = figure_answer(clause, asked, language) if about else None
     return f"{figure} [1]" if figure else None
-
-
-def _about_the_question(clause: str, found: EvidenceSet) -> bool:
-    """Whether the clause holds one of the question's own words, as a drafted figure's clause must
-    (checks/anchoring): a figure read off a clause about something else ("R&D intensity above 6.5%" for a
-    question about a platform's precision) is a wrong answer, not a quote."""
-    words = [t for t in found.signals.anchor_terms if not t.isdigit()]
-    return not words or any(w in clause.lower() for w in words)
 
 
 def faithful_rendering(llm: ChatModel, chinese: str, language: str, budget: Budget) -> str | None:

@@ -93,7 +93,12 @@ class ScoredSentence:
     coverage: float
     prior: float
     kind: float = 0.0
-    counted: bool = False
+    counts: frozenset[float] = frozenset()  # its counts of the thing a "how many" asks (`asked_counts`)
+
+    @property
+    def counted(self) -> bool:
+        """True when the sentence states a count of the asked thing."""
+        return bool(self.counts)
 
     @property
     def score(self) -> float:
@@ -137,33 +142,32 @@ def answer_type_bonus(question: str, text: str) -> float:
     return 0.0
 
 
+def asked_counts(question: str, text: str) -> frozenset[float]:
+    """The values of the sentence's counts of what a "how many" asks, in the measure word asked (几天 → 为期6天,
+    not 5月25日到30日; 多少个国家 → 80多个国家, not 7000多个成果); empty when no count is asked."""
+    if not asks_for_count(question):
+        return frozenset()
+    return frozenset(float(q.value) for q in find_quantities(text) if states_asked_count(q, text, question))
+
+
 def counts_what_is_asked(question: str, text: str) -> bool:
     """True when a "how many" is asked and the sentence states a count of the asked thing in the measure
-    word asked (几天 → 为期6天, not 5月25日到30日; 多少个国家 → 80多个国家, not 7000多个成果): the answer-type bonus
-    sees any figure, and a date range or another thing's count often matches the question's other words better."""
-    return asks_for_count(question) and any(
-        states_asked_count(q, text, question) for q in find_quantities(text)
-    )
+    word asked: the answer-type bonus sees any figure, and a date range or another thing's count often
+    matches the question's other words better."""
+    return bool(asked_counts(question, text))
 
 
-def without_restated_counts(scored: list[ScoredSentence], asked: str, limit: int) -> list[ScoredSentence]:
-    """The best `limit` sentences; for a "how many", less one that only restates a count of the asked thing
-    that a better sentence of its own document already gave.
+def without_restated_counts(scored: list[ScoredSentence], limit: int) -> list[ScoredSentence]:
+    """The best `limit` of the sentences, ranked best first, less one that only restates counts of the asked
+    thing that a better sentence of its own document already gave (for a "how many": others have none).
 
     An article that states a figure in its summary, its body and its conclusion would fill the few evidence
     places (a guest's model reads three) with one source's word, and push out another document's sentence,
     which may give another figure: a preview's expected count against a report's actual one."""
-    if not asks_for_count(asked):
-        return scored[:limit]
     chosen: list[ScoredSentence] = []
     given: set[tuple[str, float]] = set()
     for candidate in scored:
-        text = candidate.sentence.text
-        counts = {
-            (candidate.sentence.doc_id, float(q.value))
-            for q in find_quantities(text)
-            if states_asked_count(q, text, asked)
-        }
+        counts = {(candidate.sentence.doc_id, value) for value in candidate.counts}
         if counts and counts <= given:
             continue
         given |= counts
@@ -332,12 +336,12 @@ def select_evidence(
             coverage(terms, s.text, _years(doc_years[s.doc_id])),
             priors[(s.doc_id, s.start, s.end)] * _edition_fit(retrieval.years, doc_years[s.doc_id], s.text),
             answer_type_bonus(asked, s.text),
-            counts_what_is_asked(asked, s.text),
+            asked_counts(asked, s.text),
         )
         for s, d in zip(candidates, dense, strict=True)
     ]
     scored.sort(key=lambda c: c.score, reverse=True)
-    chosen = without_restated_counts(scored, asked, limit)
+    chosen = without_restated_counts(scored, limit)
     best_text = " ".join(with_antecedent(index, c.sentence) for c in chosen[:2])
     evidence = []
     for c in chosen:

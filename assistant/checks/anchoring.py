@@ -54,15 +54,21 @@ def _clause(text: str, start: int, end: int) -> str:
     return text[left:right]
 
 
+def holds_a_term(text: str, terms: list[str] | tuple[str, ...]) -> bool:
+    """True when `text` holds one of the words of `terms` (years aside: they frame, they are no subject),
+    or when there is no such word to hold."""
+    words = [t for t in terms if not t.isdigit()]
+    return not words or any(w in text.lower() for w in words)
+
+
 def unanchored_figure(sentence: AnswerSentence, evidence: list[Evidence], terms: list[str]) -> str | None:
     """The first figure of `sentence` whose clause in every cited source lacks all of `terms`, else None.
 
     A figure the sources write only as a year (1887年) is when, not how many: it is the question's frame
     ("the population in 1887"), and what it is about is no test of the answer. A month or day of the
     answer's date is judged by the whole cited sentence, whose event the date dates."""
-    words = [t for t in terms if not t.isdigit()]
-    if not words:
-        return None
+    if all(t.isdigit() for t in terms):
+        return None  # no word to hold: nothing to judge a figure by
     quotes = [evidence[n - 1].quote for n in sentence.citations if 1 <= n <= len(evidence)]
     dates = [d.span for d in extract_dates(sentence.claim) if d.month is not None]
     for figure in _figures(sentence.claim):
@@ -75,7 +81,7 @@ def unanchored_figure(sentence: AnswerSentence, evidence: list[Evidence], terms:
             for q in _figures(quote)
             if set(q.values()) & set(figure.values()) and not written_as_year(q)
         ]
-        if clauses and not any(w in clause.lower() for clause in clauses for w in words):
+        if clauses and not any(holds_a_term(clause, terms) for clause in clauses):
             return figure.raw
     return None
 
