@@ -183,7 +183,7 @@ def answer_for_reader(llm: ChatModel | None, language: str, found: EvidenceSet, 
     if rendering:
         return f"{rendering.rstrip()} [1]"
     # The clause must hold one of the question's own words, as a drafted figure's clause must: a figure read
-    # off a clause about something else (R&D intensity for a platform's precision) is a wrong answer.
+    # off a clause about something else (a harbour's growth for a crane's precision) is a wrong answer.
     about = holds_a_term(clause, found.signals.anchor_terms)
     figure = figure_answer(clause, asked, language) if about else None
     return f"{figure} [1]" if figure else None
