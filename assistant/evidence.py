@@ -144,17 +144,12 @@ def answer_type_bonus(question: str, text: str) -> float:
 
 def asked_counts(question: str, text: str) -> frozenset[float]:
     """The values of the sentence's counts of what a "how many" asks, in the measure word asked (几天 → 为期6天,
-    not 5月25日到30日; 多少个国家 → 80多个国家, not 7000多个成果); empty when no count is asked."""
+    not 5月25日到30日; 多少个国家 → 80多个国家, not 7000多个成果); empty when no count is asked. The answer-type
+    bonus sees any figure, and a date range or another thing's count often matches the question's other
+    words better."""
     if not asks_for_count(question):
         return frozenset()
     return frozenset(float(q.value) for q in find_quantities(text) if states_asked_count(q, text, question))
-
-
-def counts_what_is_asked(question: str, text: str) -> bool:
-    """True when a "how many" is asked and the sentence states a count of the asked thing in the measure
-    word asked: the answer-type bonus sees any figure, and a date range or another thing's count often
-    matches the question's other words better."""
-    return bool(asked_counts(question, text))
 
 
 def without_restated_counts(scored: list[ScoredSentence], limit: int) -> list[ScoredSentence]:

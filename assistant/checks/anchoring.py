@@ -57,8 +57,8 @@ def _clause(text: str, start: int, end: int) -> str:
 def holds_a_term(text: str, terms: list[str] | tuple[str, ...]) -> bool:
     """True when `text` holds one of the words of `terms` (years aside: they frame, they are no subject),
     or when there is no such word to hold."""
-    words = [t for t in terms if not t.isdigit()]
-    return not words or any(w in text.lower() for w in words)
+    words, lowered = [t for t in terms if not t.isdigit()], text.lower()
+    return not words or any(w in lowered for w in words)
 
 
 def unanchored_figure(sentence: AnswerSentence, evidence: list[Evidence], terms: list[str]) -> str | None:

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from assistant.evidence import (
     SentenceEmbeddingCache,
+    asked_counts,
     choose_evidence,
-    counts_what_is_asked,
     distinguishing,
     with_antecedent,
 )
@@ -102,23 +102,23 @@ def test_a_sentence_said_twice_is_one_piece_of_evidence(
 def test_a_count_of_the_asked_thing_in_the_asked_measure_word_is_what_a_how_many_wants() -> None:
     # Invented sentences. A span of dates holds figures, but no count of days; 为期7天 does.
     days = "这次图书节一共举办了几天？"
-    assert counts_what_is_asked(days, "在为期7天的80场活动中，读者与作者深入交流。")
-    assert not counts_what_is_asked(days, "6月3日至9日，图书节在市图书馆举行。")
+    assert asked_counts(days, "在为期7天的80场活动中，读者与作者深入交流。")
+    assert not asked_counts(days, "6月3日至9日，图书节在市图书馆举行。")
     # 个 is generic: the noun after it must be the asked one (国家), not another thing counted in 个.
     countries = "图书节的嘉宾来自多少个国家？"
-    assert counts_what_is_asked(countries, "来自30多个国家的作者参加了图书节。")
-    assert not counts_what_is_asked(countries, "图书节展出了7000多个出版项目。")
+    assert asked_counts(countries, "来自30多个国家的作者参加了图书节。")
+    assert not asked_counts(countries, "图书节展出了7000多个出版项目。")
     # A part's count is not the whole's: the subject of 举办 is the fair's youth section (板块), which the
     # question does not name, while it names the fair.
     events = "本届博览会一共举办了多少场活动？"
-    assert counts_what_is_asked(events, "本届博览会共举办了120场活动。")
-    assert not counts_what_is_asked(events, "本届博览会的青少年板块举办了30场活动。")
-    assert not counts_what_is_asked(events, "本届博览会青少年板块举办了30场活动。")
-    assert counts_what_is_asked("博览会青少年板块举办了多少场活动？", "本届博览会青少年板块举办了30场活动。")
+    assert asked_counts(events, "本届博览会共举办了120场活动。")
+    assert not asked_counts(events, "本届博览会的青少年板块举办了30场活动。")
+    assert not asked_counts(events, "本届博览会青少年板块举办了30场活动。")
+    assert asked_counts("博览会青少年板块举办了多少场活动？", "本届博览会青少年板块举办了30场活动。")
     # ... also when a rendering calls the section otherwise (部分 for 板块): it holds the part's other words.
-    assert counts_what_is_asked("博览会青少年部分举办了多少场活动？", "本届博览会青少年板块举办了30场活动。")
+    assert asked_counts("博览会青少年部分举办了多少场活动？", "本届博览会青少年板块举办了30场活动。")
     # Not a "how many": nothing to count.
-    assert not counts_what_is_asked("图书节在哪里举行？", "在为期7天的80场活动中，读者与作者深入交流。")
+    assert not asked_counts("图书节在哪里举行？", "在为期7天的80场活动中，读者与作者深入交流。")
 
 
 # Invented: a preview that states its expected count of countries three times, and a report with the
