@@ -1,5 +1,7 @@
 """Session 37 probe: gold sentences among the evidence on a split, over session 36's pickled dev renderings.
-Usage: proxy.py OUT.json  (run once per code state, compare with cmp_proxy.py)."""
+Usage: proxy.py OUT.json  (run once per code state, compare with cmp_proxy.py). The pickle is the one
+results/evals/forum-dev-2026-12-06-s36focus/renderings.py writes; the setup lines are that folder's
+evidence_proxy.py's, kept apart because that script needs its session's patch to run."""
 import os, sys, json, pickle, re
 os.environ.setdefault("FORUM_DATA_DIR", "/tmp/s35/data")
 os.environ.setdefault("FORUM_CORPUS_DIR", "/work/shared/corpus")
